@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cookie.c - cookie assignment, completion, abort and status.
+ *
+ * As in the kernel, chan->cookie is the last cookie handed out and
+ * chan->completed_cookie the high-water mark of finished ones (completion is
+ * in order on a channel). Unlike the kernel, a finished cookie also has an
+ * outcome: a bit per cookie in a ring of UDMA_COOKIE_WINDOW bits, set when the
+ * transfer failed or was aborted, so dmaengine_tx_status() can answer
+ * DMA_ERROR for those. A cookie's bit is cleared when the cookie is assigned.
+ *
+ * Locking: writers (assign, complete, abort) hold the provider's channel lock
+ * (vc->lock); they publish with release stores. dma_cookie_status() is
+ * lockless: it loads completed_cookie with acquire before reading a bit.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core-private.h"
+
+#define BITS_PER_WORD (8 * sizeof(unsigned long))
+
+int udma__cookie_priv_init(struct udma_chan_priv *p)
+{
+	p->outcome = calloc(UDMA_COOKIE_WINDOW / BITS_PER_WORD, sizeof(unsigned long));
+	p->wrapped = 0;
+	return p->outcome ? 0 : -ENOMEM;
+}
+
+void udma__cookie_priv_fini(struct udma_chan_priv *p)
+{
+	free(p->outcome);
+	p->outcome = NULL;
+}
+
+static void outcome_set(struct udma_chan_priv *p, dma_cookie_t cookie, bool error)
+{
+	unsigned int idx = (unsigned int)cookie % UDMA_COOKIE_WINDOW;
+	unsigned long bit = 1UL << (idx % BITS_PER_WORD);
+	unsigned long *w = &p->outcome[idx / BITS_PER_WORD];
+
+	if (error)
+		__atomic_fetch_or(w, bit, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(w, ~bit, __ATOMIC_RELEASE);
+}
+
+static bool outcome_error(struct udma_chan_priv *p, dma_cookie_t cookie)
+{
+	unsigned int idx = (unsigned int)cookie % UDMA_COOKIE_WINDOW;
+
+	return (__atomic_load_n(&p->outcome[idx / BITS_PER_WORD], __ATOMIC_ACQUIRE) >>
+		(idx % BITS_PER_WORD)) & 1UL;
+}
+
+UDMA_EXPORT void dma_cookie_init(struct dma_chan *chan)
+{
+	chan->cookie = DMA_MIN_COOKIE;
+	chan->completed_cookie = DMA_MIN_COOKIE;
+}
+
+UDMA_EXPORT dma_cookie_t dma_cookie_assign(struct dma_async_tx_descriptor *tx)
+{
+	struct dma_chan *chan = tx->chan;
+	dma_cookie_t cookie = chan->cookie;
+
+	if (cookie == INT32_MAX) {
+		cookie = DMA_MIN_COOKIE;
+		if (chan->udma_priv)
+			chan->udma_priv->wrapped = 1;
+	} else {
+		cookie++;
+	}
+	if (chan->udma_priv)
+		outcome_set(chan->udma_priv, cookie, false);
+	tx->cookie = cookie;
+	__atomic_store_n(&chan->cookie, cookie, __ATOMIC_RELEASE);
+	return cookie;
+}
+
+UDMA_EXPORT void udma_cookie_complete_result(struct dma_async_tx_descriptor *tx,
+					     enum dmaengine_tx_result result)
+{
+	struct dma_chan *chan = tx->chan;
+
+	if (tx->cookie < DMA_MIN_COOKIE) {
+		udma_err("%s: completing a descriptor with no cookie (%d)",
+			 dma_chan_name(chan), tx->cookie);
+		return;
+	}
+	if (chan->udma_priv)
+		outcome_set(chan->udma_priv, tx->cookie, result != DMA_TRANS_NOERROR);
+	__atomic_store_n(&chan->completed_cookie, tx->cookie, __ATOMIC_RELEASE);
+	tx->cookie = 0;
+}
+
+UDMA_EXPORT void dma_cookie_complete(struct dma_async_tx_descriptor *tx)
+{
+	udma_cookie_complete_result(tx, DMA_TRANS_NOERROR);
+}
+
+UDMA_EXPORT void udma_cookie_abort(struct dma_async_tx_descriptor *tx)
+{
+	if (tx->cookie < DMA_MIN_COOKIE)
+		return;
+	if (tx->chan->udma_priv)
+		outcome_set(tx->chan->udma_priv, tx->cookie, true);
+	tx->cookie = 0;
+}
+
+UDMA_EXPORT void udma_cookie_abort_all_done(struct dma_chan *chan)
+{
+	__atomic_store_n(&chan->completed_cookie,
+			 __atomic_load_n(&chan->cookie, __ATOMIC_RELAXED),
+			 __ATOMIC_RELEASE);
+}
+
+/* How many cookies ago @cookie was handed out, given the last one @used. */
+static uint32_t cookie_age(dma_cookie_t cookie, dma_cookie_t used)
+{
+	if (used >= cookie)
+		return (uint32_t)(used - cookie);
+	return (uint32_t)used + (uint32_t)(INT32_MAX - cookie);
+}
+
+UDMA_EXPORT enum dma_status dma_cookie_status(struct dma_chan *chan,
+					      dma_cookie_t cookie,
+					      struct dma_tx_state *state)
+{
+	struct udma_chan_priv *p = chan->udma_priv;
+	dma_cookie_t used, complete;
+
+	complete = __atomic_load_n(&chan->completed_cookie, __ATOMIC_ACQUIRE);
+	used = __atomic_load_n(&chan->cookie, __ATOMIC_ACQUIRE);
+	if (state) {
+		state->last = complete;
+		state->used = used;
+		state->residue = 0;
+		state->in_flight_bytes = 0;
+	}
+	if (cookie < DMA_MIN_COOKIE)
+		return DMA_ERROR;
+	/*
+	 * never handed out: beyond the last used cookie with no wrap since, or
+	 * DMA_MIN_COOKIE itself (dma_cookie_init leaves it as "last used", so
+	 * the first cookie assigned is DMA_MIN_COOKIE + 1).
+	 */
+	if (p && !__atomic_load_n(&p->wrapped, __ATOMIC_RELAXED) &&
+	    (cookie > used || cookie == DMA_MIN_COOKIE))
+		return DMA_ERROR;
+	if (dma_async_is_complete(cookie, complete, used) != DMA_COMPLETE)
+		return DMA_IN_PROGRESS;
+	if (p && cookie_age(cookie, used) < UDMA_COOKIE_WINDOW &&
+	    outcome_error(p, cookie))
+		return DMA_ERROR;
+	return DMA_COMPLETE;
+}

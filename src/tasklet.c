@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tasklet.c - per-channel completion threads and the tasklets they run.
+ *
+ * Every registered channel owns one thread ("udma-dma0chan0"). Tasklets bound
+ * to the channel are queued on a wait-free queue (cds_wfcq: any thread
+ * enqueues, only this thread dequeues) and run one at a time, in order.
+ *
+ * Sleep/wake (the liburcu call_rcu worker pattern): when the queue is empty
+ * the thread spins briefly, then sets wake = -1, re-checks the queue after a
+ * full barrier and sleeps on the futex. tasklet_schedule() enqueues, issues a
+ * full barrier and wakes the thread only if it saw wake == -1. So a busy
+ * channel costs no system call and an idle one no CPU.
+ *
+ * Synchronisation with waiters: run_seq is odd while a tasklet runs. A waiter
+ * (dmaengine_synchronize, tasklet_kill) that sees an odd value waits on the
+ * run_seq futex until it changes; the thread wakes waiters after each run when
+ * sync_waiters is non-zero (same Dekker pattern).
+ *
+ * The thread-local udma_tls_chan marks completion threads; the context checks
+ * of blocking calls (udma_in_completion_context) read it.
+ *
+ * Locks: none of its own. Thread start/stop is called under the registry
+ * mutex by registry.c.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <urcu/futex.h>
+#include <urcu/uatomic.h>
+
+#include "core-private.h"
+
+#define TASKLET_SCHED 1
+/* Iterations of cpu_relax() an idle thread polls before sleeping. */
+#define IDLE_SPIN 4000
+
+static __thread struct dma_chan *udma_tls_chan;
+
+UDMA_EXPORT bool udma_in_completion_context(void)
+{
+	return udma_tls_chan != NULL;
+}
+
+static void thread_wake(struct udma_chan_priv *p)
+{
+	cmm_smp_mb();
+	if (uatomic_read(&p->wake) == -1) {
+		uatomic_set(&p->wake, 0);
+		futex_noasync(&p->wake, FUTEX_WAKE, 1, NULL, NULL, 0);
+	}
+}
+
+UDMA_EXPORT void udma_tasklet_setup(struct tasklet_struct *t,
+				    void (*callback)(struct tasklet_struct *),
+				    struct dma_chan *chan)
+{
+	t->callback = callback;
+	t->udma_chan = chan;
+	t->udma_state = 0;
+	cds_wfcq_node_init(&t->udma_node);
+}
+
+UDMA_EXPORT void tasklet_schedule(struct tasklet_struct *t)
+{
+	struct udma_chan_priv *p;
+
+	if (!t || !t->udma_chan || !t->udma_chan->udma_priv) {
+		udma_err("tasklet %p is not bound to a registered channel", (void *)t);
+		return;
+	}
+	if (__atomic_fetch_or(&t->udma_state, TASKLET_SCHED, __ATOMIC_ACQ_REL) &
+	    TASKLET_SCHED)
+		return; /* already queued */
+	p = t->udma_chan->udma_priv;
+	cds_wfcq_node_init(&t->udma_node);
+	cds_wfcq_enqueue(&p->rq_head, &p->rq_tail, &t->udma_node);
+	thread_wake(p);
+}
+
+static bool queue_empty(struct udma_chan_priv *p)
+{
+	return cds_wfcq_empty(&p->rq_head, &p->rq_tail);
+}
+
+static void run_one(struct udma_chan_priv *p, struct tasklet_struct *t)
+{
+	uatomic_set(&p->running, t);
+	uatomic_add(&p->run_seq, 1); /* odd: running */
+	cmm_smp_mb();
+	/* Clear SCHED before running so the tasklet can be rescheduled. */
+	__atomic_fetch_and(&t->udma_state, ~TASKLET_SCHED, __ATOMIC_ACQ_REL);
+	t->callback(t);
+	uatomic_set(&p->running, NULL);
+	uatomic_add(&p->run_seq, 1); /* even: idle */
+	cmm_smp_mb();
+	if (uatomic_read(&p->sync_waiters))
+		futex_noasync(&p->run_seq, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
+static void *chan_thread(void *arg)
+{
+	struct dma_chan *chan = arg;
+	struct udma_chan_priv *p = chan->udma_priv;
+	char name[16];
+
+	udma_tls_chan = chan;
+	/* thread names are at most 15 characters: "udma-dma0chan0" */
+	memcpy(name, "udma-", 5);
+	strncpy(name + 5, chan->udma_name, sizeof(name) - 6);
+	name[sizeof(name) - 1] = '\0';
+	pthread_setname_np(pthread_self(), name);
+
+	for (;;) {
+		struct cds_wfcq_node *node;
+
+		node = __cds_wfcq_dequeue_blocking(&p->rq_head, &p->rq_tail);
+		if (node) {
+			run_one(p, caa_container_of(node, struct tasklet_struct, udma_node));
+			continue;
+		}
+		if (uatomic_read(&p->stop))
+			break;
+		for (int i = 0; i < IDLE_SPIN && queue_empty(p) &&
+				!uatomic_read(&p->stop); i++)
+			caa_cpu_relax();
+		if (!queue_empty(p))
+			continue;
+		uatomic_set(&p->wake, -1);
+		cmm_smp_mb();
+		if (!queue_empty(p) || uatomic_read(&p->stop)) {
+			uatomic_set(&p->wake, 0);
+			continue;
+		}
+		while (uatomic_read(&p->wake) == -1) {
+			if (futex_noasync(&p->wake, FUTEX_WAIT, -1, NULL, NULL, 0) &&
+			    errno != EINTR && errno != EAGAIN)
+				break;
+		}
+	}
+	udma_tls_chan = NULL;
+	return NULL;
+}
+
+int udma__chan_thread_start(struct dma_chan *chan)
+{
+	struct udma_chan_priv *p = chan->udma_priv;
+	sigset_t all, old;
+	int ret;
+
+	cds_wfcq_init(&p->rq_head, &p->rq_tail);
+	p->wake = 0;
+	p->run_seq = 0;
+	p->stop = 0;
+	/* Library threads must not take the process's signals. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&p->thread, NULL, chan_thread, chan);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret) {
+		udma_err("%s: cannot start completion thread: %s", chan->udma_name,
+			 strerror(ret));
+		return -ret;
+	}
+	p->thread_started = true;
+	return 0;
+}
+
+void udma__chan_thread_stop(struct dma_chan *chan)
+{
+	struct udma_chan_priv *p = chan->udma_priv;
+	struct timespec deadline;
+	int ret;
+
+	if (!p->thread_started)
+		return;
+	uatomic_set(&p->stop, 1);
+	thread_wake(p);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	ret = pthread_timedjoin_np(p->thread, NULL, &deadline);
+	if (ret) {
+		/* A callback that never returns: leave the thread, say so. */
+		udma_err("%s: completion thread did not stop within 10 s (%s); "
+			 "a callback is blocked", chan->udma_name, strerror(ret));
+		pthread_detach(p->thread);
+	}
+	p->thread_started = false;
+	cds_wfcq_destroy(&p->rq_head, &p->rq_tail);
+}
+
+void udma__chan_wait_seq_change(struct udma_chan_priv *p, int32_t seq)
+{
+	uatomic_inc(&p->sync_waiters);
+	cmm_smp_mb();
+	while (uatomic_read(&p->run_seq) == seq)
+		futex_noasync(&p->run_seq, FUTEX_WAIT, seq, NULL, NULL, 0);
+	uatomic_dec(&p->sync_waiters);
+}
+
+UDMA_EXPORT int udma_chan_sync_completion(struct dma_chan *chan)
+{
+	struct udma_chan_priv *p;
+	int32_t seq;
+
+	if (!chan || !chan->udma_priv) {
+		udma_err("channel %p is not registered", (void *)chan);
+		return -EINVAL;
+	}
+	if (udma_in_completion_context()) {
+		udma_err("%s: cannot wait for callbacks from a completion callback",
+			 chan->udma_name);
+		return -EDEADLK;
+	}
+	p = chan->udma_priv;
+	cmm_smp_mb();
+	seq = uatomic_read(&p->run_seq);
+	if (seq & 1)
+		udma__chan_wait_seq_change(p, seq);
+	return 0;
+}
+
+UDMA_EXPORT void tasklet_kill(struct tasklet_struct *t)
+{
+	struct udma_chan_priv *p;
+
+	if (!t || !t->udma_chan || !t->udma_chan->udma_priv)
+		return;
+	if (udma_in_completion_context()) {
+		udma_err("tasklet_kill from a completion thread would deadlock");
+		return;
+	}
+	p = t->udma_chan->udma_priv;
+	for (;;) {
+		int32_t seq = uatomic_read(&p->run_seq);
+
+		cmm_smp_mb();
+		if (!(__atomic_load_n(&t->udma_state, __ATOMIC_ACQUIRE) & TASKLET_SCHED) &&
+		    uatomic_read(&p->running) != t)
+			return;
+		if (seq & 1) {
+			udma__chan_wait_seq_change(p, seq);
+		} else {
+			/* queued but not started: let the thread get to it */
+			struct timespec ts = { 0, 50000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+}

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virt-dma.c - the vchan helper: descriptor pool, list moves, and the
+ * completion tasklet that commits cookies and runs client callbacks.
+ *
+ * LOCKING: vc->lock (spinlock) guards the five lists, the pool, the unacked
+ * list, vc->cyclic and each descriptor's udma_state. Client callbacks and
+ * provider desc_free hooks run with no lock held.
+ *
+ * The completion tasklet (vchan_complete) takes vc->lock once per descriptor
+ * that has a callback: under the lock it retires the previous descriptor,
+ * commits the next one's cookie and snapshots its callback; it then drops the
+ * lock and calls back. A terminate (which takes the same lock) therefore
+ * either aborts a descriptor before its commit - no callback, DMA_ERROR - or
+ * comes after it, while at most that one callback is running. Descriptors
+ * without a callback are committed and retired in bulk under one lock hold.
+ * One run handles at most COMPLETE_BUDGET descriptors and reschedules itself,
+ * so a run - and so dmaengine_synchronize() - is bounded even when callbacks
+ * keep submitting work.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core-private.h"
+#include <udmaengine/virt-dma.h>
+
+#define COMPLETE_BUDGET 64
+
+static void *pool_entry(struct virt_dma_chan *vc, unsigned int i)
+{
+	return (char *)vc->udma_pool_mem + (size_t)i * vc->udma_desc_size;
+}
+
+static struct virt_dma_desc *pool_vd(struct virt_dma_chan *vc, void *entry)
+{
+	return (struct virt_dma_desc *)((char *)entry + vc->udma_vd_offset);
+}
+
+static bool from_pool(struct virt_dma_chan *vc, struct virt_dma_desc *vd)
+{
+	char *p = (char *)vd - vc->udma_vd_offset;
+	char *base = vc->udma_pool_mem;
+
+	return base && p >= base &&
+	       p < base + (size_t)vc->udma_pool_count * vc->udma_desc_size;
+}
+
+static void vchan_complete(struct tasklet_struct *t);
+
+UDMA_EXPORT void vchan_init(struct virt_dma_chan *vc, struct dma_device *dmadev)
+{
+	dma_cookie_init(&vc->chan);
+	spin_lock_init(&vc->lock);
+	CDS_INIT_LIST_HEAD(&vc->desc_allocated);
+	CDS_INIT_LIST_HEAD(&vc->desc_submitted);
+	CDS_INIT_LIST_HEAD(&vc->desc_issued);
+	CDS_INIT_LIST_HEAD(&vc->desc_completed);
+	CDS_INIT_LIST_HEAD(&vc->desc_terminated);
+	CDS_INIT_LIST_HEAD(&vc->udma_desc_pool);
+	CDS_INIT_LIST_HEAD(&vc->udma_desc_unacked);
+	vc->cyclic = NULL;
+	vc->udma_pool_mem = NULL;
+	vc->udma_pool_count = 0;
+	vc->udma_pool_free = 0;
+	udma_tasklet_setup(&vc->task, vchan_complete, &vc->chan);
+	vc->chan.device = dmadev;
+	cds_list_add_tail(&vc->chan.device_node, &dmadev->channels);
+}
+
+/* ------------------------------------------------------------------ pool */
+
+UDMA_EXPORT int udma_vchan_pool_init(struct virt_dma_chan *vc, size_t desc_size,
+				     size_t vd_offset, unsigned int count)
+{
+	void *mem;
+
+	if (!count || desc_size < vd_offset + sizeof(struct virt_dma_desc)) {
+		udma_err("%s: bad pool geometry (%u x %zu bytes, vd at %zu)",
+			 vc->chan.udma_name, count, desc_size, vd_offset);
+		return -EINVAL;
+	}
+	if (vc->udma_pool_mem) {
+		udma_err("%s: pool already initialised", vc->chan.udma_name);
+		return -EINVAL;
+	}
+	/* keep descriptors on their own cache lines */
+	desc_size = (desc_size + 63) & ~(size_t)63;
+	if (posix_memalign(&mem, 64, desc_size * count))
+		return -ENOMEM;
+	memset(mem, 0, desc_size * count);
+
+	spin_lock(&vc->lock);
+	vc->udma_pool_mem = mem;
+	vc->udma_desc_size = desc_size;
+	vc->udma_vd_offset = vd_offset;
+	vc->udma_pool_count = count;
+	vc->udma_pool_free = count;
+	for (unsigned int i = 0; i < count; i++) {
+		struct virt_dma_desc *vd = pool_vd(vc, pool_entry(vc, i));
+
+		vd->udma_state = UDMA_VD_FREE;
+		cds_list_add_tail(&vd->node, &vc->udma_desc_pool);
+	}
+	spin_unlock(&vc->lock);
+	return 0;
+}
+
+UDMA_EXPORT void udma_vchan_pool_fini(struct virt_dma_chan *vc)
+{
+	void *mem;
+
+	spin_lock(&vc->lock);
+	if (vc->udma_pool_mem && vc->udma_pool_free != vc->udma_pool_count)
+		udma_err("%s: %u descriptors still in use when the pool is freed",
+			 vc->chan.udma_name, vc->udma_pool_count - vc->udma_pool_free);
+	mem = vc->udma_pool_mem;
+	vc->udma_pool_mem = NULL;
+	vc->udma_pool_count = 0;
+	vc->udma_pool_free = 0;
+	CDS_INIT_LIST_HEAD(&vc->udma_desc_pool);
+	spin_unlock(&vc->lock);
+	free(mem);
+}
+
+UDMA_EXPORT struct virt_dma_desc *udma_vchan_desc_get(struct virt_dma_chan *vc)
+{
+	struct virt_dma_desc *vd = NULL;
+
+	spin_lock(&vc->lock);
+	if (!cds_list_empty(&vc->udma_desc_pool)) {
+		vd = cds_list_first_entry(&vc->udma_desc_pool, struct virt_dma_desc, node);
+		cds_list_del(&vd->node);
+		vd->udma_state = UDMA_VD_OWNED;
+		vc->udma_pool_free--;
+	}
+	spin_unlock(&vc->lock);
+	return vd;
+}
+
+/* Return a pool descriptor. Caller holds vc->lock. */
+static void pool_put_locked(struct virt_dma_chan *vc, struct virt_dma_desc *vd)
+{
+	vd->udma_state = UDMA_VD_FREE;
+	cds_list_add(&vd->node, &vc->udma_desc_pool);
+	vc->udma_pool_free++;
+}
+
+/*
+ * Retire a finished descriptor (on no list). Caller holds vc->lock.
+ * Return: true when the provider's desc_free must be called after unlocking.
+ */
+static bool retire_locked(struct virt_dma_chan *vc, struct virt_dma_desc *vd)
+{
+	unsigned int flags = __atomic_load_n((unsigned int *)&vd->tx.flags,
+					     __ATOMIC_ACQUIRE);
+
+	if (flags & DMA_CTRL_REUSE) {
+		vd->udma_state = UDMA_VD_PREPARED;
+		cds_list_add_tail(&vd->node, &vc->desc_allocated);
+		return false;
+	}
+	if (!(flags & DMA_CTRL_ACK)) {
+		vd->udma_state = UDMA_VD_DONE;
+		cds_list_add_tail(&vd->node, &vc->udma_desc_unacked);
+		return false;
+	}
+	if (from_pool(vc, vd)) {
+		pool_put_locked(vc, vd);
+		return false;
+	}
+	return true;
+}
+
+/* Free unacked descriptors the client has acked since. Caller holds vc->lock. */
+static void reap_acked_locked(struct virt_dma_chan *vc, struct cds_list_head *out)
+{
+	struct virt_dma_desc *vd, *n;
+
+	cds_list_for_each_entry_safe(vd, n, &vc->udma_desc_unacked, node) {
+		if (!async_tx_test_ack(&vd->tx))
+			continue;
+		cds_list_del(&vd->node);
+		if (retire_locked(vc, vd))
+			cds_list_add_tail(&vd->node, out);
+	}
+}
+
+static void desc_free_external(struct virt_dma_chan *vc, struct virt_dma_desc *vd)
+{
+	if (vc->desc_free)
+		vc->desc_free(vd);
+	else
+		udma_err("%s: descriptor %p is not from the pool and there is no "
+			 "desc_free", vc->chan.udma_name, (void *)vd);
+}
+
+/* ------------------------------------------------------------ prep/submit */
+
+UDMA_EXPORT struct dma_async_tx_descriptor *vchan_tx_prep(struct virt_dma_chan *vc,
+							  struct virt_dma_desc *vd,
+							  unsigned long tx_flags)
+{
+	struct dma_async_tx_descriptor *tx = &vd->tx;
+
+	dma_async_tx_descriptor_init(tx, &vc->chan);
+	tx->cookie = 0;
+	tx->flags = (enum dma_ctrl_flags)tx_flags;
+	tx->phys = 0;
+	tx->tx_submit = vchan_tx_submit;
+	tx->desc_free = vchan_tx_desc_free;
+	tx->callback = NULL;
+	tx->callback_result = NULL;
+	tx->callback_param = NULL;
+	tx->unmap = NULL;
+	tx->desc_metadata_mode = DESC_METADATA_NONE;
+	tx->metadata_ops = NULL;
+	tx->next = NULL;
+	tx->parent = NULL;
+	vd->tx_result.result = DMA_TRANS_NOERROR;
+	vd->tx_result.residue = 0;
+
+	spin_lock(&vc->lock);
+	vd->udma_state = UDMA_VD_PREPARED;
+	cds_list_add_tail(&vd->node, &vc->desc_allocated);
+	spin_unlock(&vc->lock);
+	return tx;
+}
+
+UDMA_EXPORT dma_cookie_t vchan_tx_submit(struct dma_async_tx_descriptor *tx)
+{
+	struct virt_dma_chan *vc = to_virt_chan(tx->chan);
+	struct virt_dma_desc *vd = to_virt_desc(tx);
+	dma_cookie_t cookie;
+
+	spin_lock(&vc->lock);
+	if (vd->udma_state != UDMA_VD_PREPARED) {
+		unsigned int state = vd->udma_state;
+
+		spin_unlock(&vc->lock);
+		udma_err("%s: descriptor %p is not in the prepared state (%u): "
+			 "submitted twice, or already freed", vc->chan.udma_name,
+			 (void *)tx, state);
+		return -EINVAL;
+	}
+	cookie = dma_cookie_assign(tx);
+	vd->udma_state = UDMA_VD_QUEUED;
+	cds_list_del(&vd->node);
+	cds_list_add_tail(&vd->node, &vc->desc_submitted);
+	spin_unlock(&vc->lock);
+	return cookie;
+}
+
+UDMA_EXPORT int vchan_tx_desc_free(struct dma_async_tx_descriptor *tx)
+{
+	struct virt_dma_chan *vc = to_virt_chan(tx->chan);
+	struct virt_dma_desc *vd = to_virt_desc(tx);
+	bool external = false;
+
+	spin_lock(&vc->lock);
+	if (vd->udma_state != UDMA_VD_PREPARED) {
+		spin_unlock(&vc->lock);
+		udma_err("%s: descriptor %p is queued; terminate or wait for it first",
+			 vc->chan.udma_name, (void *)tx);
+		return -EBUSY;
+	}
+	cds_list_del(&vd->node);
+	if (from_pool(vc, vd))
+		pool_put_locked(vc, vd);
+	else
+		external = true;
+	spin_unlock(&vc->lock);
+	if (external)
+		desc_free_external(vc, vd);
+	return 0;
+}
+
+UDMA_EXPORT struct virt_dma_desc *vchan_find_desc(struct virt_dma_chan *vc,
+						  dma_cookie_t cookie)
+{
+	struct virt_dma_desc *vd;
+
+	cds_list_for_each_entry(vd, &vc->desc_issued, node)
+		if (vd->tx.cookie == cookie)
+			return vd;
+	return NULL;
+}
+
+/* ------------------------------------------------------------ completion */
+
+UDMA_EXPORT void vchan_cookie_complete(struct virt_dma_desc *vd)
+{
+	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);
+
+	cds_list_add_tail(&vd->node, &vc->desc_completed);
+	tasklet_schedule(&vc->task);
+}
+
+UDMA_EXPORT void vchan_cyclic_callback(struct virt_dma_desc *vd)
+{
+	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);
+
+	vc->cyclic = vd;
+	tasklet_schedule(&vc->task);
+}
+
+static void vchan_complete(struct tasklet_struct *t)
+{
+	struct virt_dma_chan *vc = caa_container_of(t, struct virt_dma_chan, task);
+	struct virt_dma_desc *prev = NULL; /* called back, not yet retired */
+	unsigned int budget = COMPLETE_BUDGET;
+
+	for (;;) {
+		struct dmaengine_desc_callback cb;
+		struct dmaengine_result result;
+		struct virt_dma_desc *vd, *external = NULL;
+		CDS_LIST_HEAD(freeq);
+		bool more;
+
+		spin_lock(&vc->lock);
+		if (prev && retire_locked(vc, prev))
+			external = prev;
+		prev = NULL;
+		if (!cds_list_empty(&vc->udma_desc_unacked))
+			reap_acked_locked(vc, &freeq);
+
+		if (vc->cyclic) {
+			vd = vc->cyclic;
+			vc->cyclic = NULL;
+			dmaengine_desc_get_callback(&vd->tx, &cb);
+			result = vd->tx_result;
+			spin_unlock(&vc->lock);
+			if (external)
+				desc_free_external(vc, external);
+			vchan_dma_desc_free_list(vc, &freeq);
+			dmaengine_desc_callback_invoke(&cb, &result);
+			continue;
+		}
+
+		/* Descriptors without a callback: commit and retire in bulk. */
+		vd = NULL;
+		while (budget && !cds_list_empty(&vc->desc_completed)) {
+			vd = cds_list_first_entry(&vc->desc_completed,
+						  struct virt_dma_desc, node);
+			cds_list_del(&vd->node);
+			budget--;
+			udma_cookie_complete_result(&vd->tx, vd->tx_result.result);
+			dmaengine_desc_get_callback(&vd->tx, &cb);
+			if (dmaengine_desc_callback_valid(&cb))
+				break;
+			if (retire_locked(vc, vd))
+				cds_list_add_tail(&vd->node, &freeq);
+			vd = NULL;
+		}
+		more = !cds_list_empty(&vc->desc_completed);
+		if (vd)
+			result = vd->tx_result;
+		spin_unlock(&vc->lock);
+
+		if (external)
+			desc_free_external(vc, external);
+		vchan_dma_desc_free_list(vc, &freeq);
+		if (vd) {
+			dmaengine_desc_callback_invoke(&cb, &result);
+			prev = vd;
+			continue;
+		}
+		if (more)
+			tasklet_schedule(t); /* budget used up: let others run */
+		return;
+	}
+}
+
+/* ------------------------------------------------------------- terminate */
+
+UDMA_EXPORT void vchan_terminate_vdesc(struct virt_dma_desc *vd)
+{
+	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);
+
+	udma_cookie_abort(&vd->tx);
+	vd->udma_state = UDMA_VD_TERMINATED;
+	cds_list_add_tail(&vd->node, &vc->desc_terminated);
+	if (vc->cyclic == vd)
+		vc->cyclic = NULL;
+}
+
+UDMA_EXPORT void vchan_get_all_descriptors(struct virt_dma_chan *vc,
+					   struct cds_list_head *head)
+{
+	struct cds_list_head *lists[] = {
+		&vc->desc_allocated, &vc->desc_submitted, &vc->desc_issued,
+		&vc->desc_completed,
+	};
+	struct virt_dma_desc *vd;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		cds_list_for_each_entry(vd, lists[i], node) {
+			udma_cookie_abort(&vd->tx);
+			vd->udma_state = UDMA_VD_OWNED;
+		}
+		udma_list_splice_tail_init(lists[i], head);
+	}
+	vc->cyclic = NULL;
+	udma_cookie_abort_all_done(&vc->chan);
+}
+
+UDMA_EXPORT void vchan_vdesc_fini(struct virt_dma_desc *vd)
+{
+	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);
+	bool external = false;
+
+	spin_lock(&vc->lock);
+	if (dmaengine_desc_test_reuse(&vd->tx)) {
+		vd->udma_state = UDMA_VD_PREPARED;
+		cds_list_add_tail(&vd->node, &vc->desc_allocated);
+	} else if (from_pool(vc, vd)) {
+		pool_put_locked(vc, vd);
+	} else {
+		external = true;
+	}
+	spin_unlock(&vc->lock);
+	if (external)
+		desc_free_external(vc, vd);
+}
+
+UDMA_EXPORT void vchan_dma_desc_free_list(struct virt_dma_chan *vc,
+					  struct cds_list_head *head)
+{
+	struct virt_dma_desc *vd, *n;
+
+	(void)vc;
+	cds_list_for_each_entry_safe(vd, n, head, node) {
+		cds_list_del(&vd->node);
+		vchan_vdesc_fini(vd);
+	}
+}
+
+UDMA_EXPORT int udma_vchan_terminate_all(struct virt_dma_chan *vc)
+{
+	CDS_LIST_HEAD(head);
+
+	spin_lock(&vc->lock);
+	vchan_get_all_descriptors(vc, &head);
+	spin_unlock(&vc->lock);
+	vchan_dma_desc_free_list(vc, &head);
+	return 0;
+}
+
+UDMA_EXPORT void vchan_synchronize(struct virt_dma_chan *vc)
+{
+	CDS_LIST_HEAD(head);
+	struct virt_dma_desc *vd;
+
+	if (udma_chan_sync_completion(&vc->chan))
+		return;
+	spin_lock(&vc->lock);
+	cds_list_for_each_entry(vd, &vc->desc_terminated, node)
+		vd->udma_state = UDMA_VD_OWNED;
+	udma_list_splice_tail_init(&vc->desc_terminated, &head);
+	spin_unlock(&vc->lock);
+	vchan_dma_desc_free_list(vc, &head);
+}
+
+UDMA_EXPORT void vchan_free_chan_resources(struct virt_dma_chan *vc)
+{
+	CDS_LIST_HEAD(head);
+	struct virt_dma_desc *vd;
+
+	spin_lock(&vc->lock);
+	vchan_get_all_descriptors(vc, &head);
+	udma_list_splice_tail_init(&vc->desc_terminated, &head);
+	udma_list_splice_tail_init(&vc->udma_desc_unacked, &head);
+	cds_list_for_each_entry(vd, &head, node) {
+		dmaengine_desc_clear_reuse(&vd->tx);
+		vd->udma_state = UDMA_VD_OWNED;
+	}
+	spin_unlock(&vc->lock);
+	vchan_dma_desc_free_list(vc, &head);
+}
