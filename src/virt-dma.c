@@ -315,7 +315,7 @@ static void vchan_complete(struct tasklet_struct *t)
 		struct dmaengine_result result;
 		struct virt_dma_desc *vd, *external = NULL;
 		CDS_LIST_HEAD(freeq);
-		bool more;
+		bool more, reused = false;
 
 		spin_lock(&vc->lock);
 		if (prev && retire_locked(vc, prev))
@@ -346,14 +346,25 @@ static void vchan_complete(struct tasklet_struct *t)
 			budget--;
 			udma_cookie_complete_result(&vd->tx, vd->tx_result.result);
 			dmaengine_desc_get_callback(&vd->tx, &cb);
-			if (dmaengine_desc_callback_valid(&cb))
+			if (dmaengine_desc_callback_valid(&cb)) {
+				/*
+				 * A reusable descriptor is prepared again before
+				 * its callback runs, so the callback may resubmit
+				 * it (terminate never frees reusable ones).
+				 */
+				if (dmaengine_desc_test_reuse(&vd->tx)) {
+					result = vd->tx_result;
+					retire_locked(vc, vd);
+					reused = true;
+				}
 				break;
+			}
 			if (retire_locked(vc, vd))
 				cds_list_add_tail(&vd->node, &freeq);
 			vd = NULL;
 		}
 		more = !cds_list_empty(&vc->desc_completed);
-		if (vd)
+		if (vd && !reused)
 			result = vd->tx_result;
 		spin_unlock(&vc->lock);
 
@@ -362,7 +373,7 @@ static void vchan_complete(struct tasklet_struct *t)
 		vchan_dma_desc_free_list(vc, &freeq);
 		if (vd) {
 			dmaengine_desc_callback_invoke(&cb, &result);
-			prev = vd;
+			prev = reused ? NULL : vd;
 			continue;
 		}
 		if (more)

@@ -20,7 +20,8 @@
  *
  * Touches the core only through <udmaengine/virt-dma.h>.
  *
- * LOCKING: vc->lock guards the vchan lists, active, busy and term_gen.
+ * LOCKING: vc->lock guards the vchan lists, active, busy and term_gen
+ * (term_gen is also read without the lock between 1 MiB chunks of a copy).
  * batch[]/nr_batch are used only by the engine tasklet (one thread).
  */
 #include <errno.h>
@@ -33,6 +34,8 @@
 #define DEFAULT_POOL 1024
 #define ENGINE_BATCH 32
 #define ENGINE_BATCH_BYTES (1u << 20)
+/* Large transfers are copied in chunks so a terminate stops them early. */
+#define ENGINE_CHUNK ((size_t)1 << 20)
 
 enum sw_op { SW_MEMCPY, SW_MEMSET };
 
@@ -107,11 +110,19 @@ static void sw_engine(struct tasklet_struct *t)
 	for (unsigned int i = 0; i < n; i++) {
 		struct sw_desc *d = c->batch[i];
 
-		if (d->op == SW_MEMCPY)
-			memcpy(d->dst, d->src, d->len);
-		else
-			memset(d->dst, d->value, d->len);
+		for (size_t off = 0; off < d->len; off += ENGINE_CHUNK) {
+			size_t len = d->len - off < ENGINE_CHUNK ? d->len - off : ENGINE_CHUNK;
+
+			/* terminated: the rest of the batch is aborted anyway */
+			if (__atomic_load_n(&c->term_gen, __ATOMIC_RELAXED) != gen)
+				goto copied;
+			if (d->op == SW_MEMCPY)
+				memcpy((char *)d->dst + off, (const char *)d->src + off, len);
+			else
+				memset((char *)d->dst + off, d->value, len);
+		}
 	}
+copied:
 
 	spin_lock(&vc->lock);
 	if (gen == c->term_gen) {
@@ -237,7 +248,7 @@ static int sw_terminate_all(struct dma_chan *chan)
 		cds_list_del(&vd->node);
 		vchan_terminate_vdesc(vd);
 	}
-	c->term_gen++;
+	__atomic_store_n(&c->term_gen, c->term_gen + 1, __ATOMIC_RELAXED);
 	vchan_get_all_descriptors(&c->vc, &head);
 	spin_unlock(&c->vc.lock);
 	vchan_dma_desc_free_list(&c->vc, &head);
