@@ -6,7 +6,7 @@
  * Per-channel core state (struct udma_chan_priv) is allocated at device
  * registration and freed at unregistration. Its fields are guarded as noted:
  *   [T]  touched only by the channel's completion thread
- *   [A]  atomics (uatomic_* / __atomic_*), any thread
+ *   [A]  atomics (__atomic builtins, which ThreadSanitizer models), any thread
  *   [L]  the registry mutex (registry.c)
  *   [C]  the channel lock of the provider (vc->lock) - cookie outcome bits
  */

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <time.h>
 #include <urcu/futex.h>
-#include <urcu/uatomic.h>
 
 #include "core-private.h"
 
@@ -46,9 +45,9 @@ UDMA_EXPORT bool udma_in_completion_context(void)
 
 static void thread_wake(struct udma_chan_priv *p)
 {
-	cmm_smp_mb();
-	if (uatomic_read(&p->wake) == -1) {
-		uatomic_set(&p->wake, 0);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&p->wake, __ATOMIC_ACQUIRE) == -1) {
+		__atomic_store_n(&p->wake, 0, __ATOMIC_RELEASE);
 		futex_noasync(&p->wake, FUTEX_WAKE, 1, NULL, NULL, 0);
 	}
 }
@@ -87,16 +86,16 @@ static bool queue_empty(struct udma_chan_priv *p)
 
 static void run_one(struct udma_chan_priv *p, struct tasklet_struct *t)
 {
-	uatomic_set(&p->running, t);
-	uatomic_add(&p->run_seq, 1); /* odd: running */
-	cmm_smp_mb();
+	__atomic_store_n(&p->running, t, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&p->run_seq, 1, __ATOMIC_ACQ_REL); /* odd: running */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* Clear SCHED before running so the tasklet can be rescheduled. */
 	__atomic_fetch_and(&t->udma_state, ~TASKLET_SCHED, __ATOMIC_ACQ_REL);
 	t->callback(t);
-	uatomic_set(&p->running, NULL);
-	uatomic_add(&p->run_seq, 1); /* even: idle */
-	cmm_smp_mb();
-	if (uatomic_read(&p->sync_waiters))
+	__atomic_store_n(&p->running, NULL, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&p->run_seq, 1, __ATOMIC_ACQ_REL); /* even: idle */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&p->sync_waiters, __ATOMIC_ACQUIRE))
 		futex_noasync(&p->run_seq, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
 }
 
@@ -121,20 +120,20 @@ static void *chan_thread(void *arg)
 			run_one(p, caa_container_of(node, struct tasklet_struct, udma_node));
 			continue;
 		}
-		if (uatomic_read(&p->stop))
+		if (__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE))
 			break;
 		for (int i = 0; i < IDLE_SPIN && queue_empty(p) &&
-				!uatomic_read(&p->stop); i++)
+				!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE); i++)
 			caa_cpu_relax();
 		if (!queue_empty(p))
 			continue;
-		uatomic_set(&p->wake, -1);
-		cmm_smp_mb();
-		if (!queue_empty(p) || uatomic_read(&p->stop)) {
-			uatomic_set(&p->wake, 0);
+		__atomic_store_n(&p->wake, -1, __ATOMIC_RELEASE);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!queue_empty(p) || __atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&p->wake, 0, __ATOMIC_RELEASE);
 			continue;
 		}
-		while (uatomic_read(&p->wake) == -1) {
+		while (__atomic_load_n(&p->wake, __ATOMIC_ACQUIRE) == -1) {
 			if (futex_noasync(&p->wake, FUTEX_WAIT, -1, NULL, NULL, 0) &&
 			    errno != EINTR && errno != EAGAIN)
 				break;
@@ -176,7 +175,7 @@ void udma__chan_thread_stop(struct dma_chan *chan)
 
 	if (!p->thread_started)
 		return;
-	uatomic_set(&p->stop, 1);
+	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
 	thread_wake(p);
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += 10;
@@ -193,11 +192,11 @@ void udma__chan_thread_stop(struct dma_chan *chan)
 
 void udma__chan_wait_seq_change(struct udma_chan_priv *p, int32_t seq)
 {
-	uatomic_inc(&p->sync_waiters);
-	cmm_smp_mb();
-	while (uatomic_read(&p->run_seq) == seq)
+	__atomic_fetch_add(&p->sync_waiters, 1, __ATOMIC_ACQ_REL);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&p->run_seq, __ATOMIC_ACQUIRE) == seq)
 		futex_noasync(&p->run_seq, FUTEX_WAIT, seq, NULL, NULL, 0);
-	uatomic_dec(&p->sync_waiters);
+	__atomic_fetch_sub(&p->sync_waiters, 1, __ATOMIC_ACQ_REL);
 }
 
 UDMA_EXPORT int udma_chan_sync_completion(struct dma_chan *chan)
@@ -215,8 +214,8 @@ UDMA_EXPORT int udma_chan_sync_completion(struct dma_chan *chan)
 		return -EDEADLK;
 	}
 	p = chan->udma_priv;
-	cmm_smp_mb();
-	seq = uatomic_read(&p->run_seq);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	seq = __atomic_load_n(&p->run_seq, __ATOMIC_ACQUIRE);
 	if (seq & 1)
 		udma__chan_wait_seq_change(p, seq);
 	return 0;
@@ -234,11 +233,11 @@ UDMA_EXPORT void tasklet_kill(struct tasklet_struct *t)
 	}
 	p = t->udma_chan->udma_priv;
 	for (;;) {
-		int32_t seq = uatomic_read(&p->run_seq);
+		int32_t seq = __atomic_load_n(&p->run_seq, __ATOMIC_ACQUIRE);
 
-		cmm_smp_mb();
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (!(__atomic_load_n(&t->udma_state, __ATOMIC_ACQUIRE) & TASKLET_SCHED) &&
-		    uatomic_read(&p->running) != t)
+		    __atomic_load_n(&p->running, __ATOMIC_ACQUIRE) != t)
 			return;
 		if (seq & 1) {
 			udma__chan_wait_seq_change(p, seq);
