@@ -277,8 +277,10 @@ UDMA_EXPORT int dmaengine_pause(struct dma_chan *chan)
 {
 	if (!chan_ok(chan, __func__))
 		return -EINVAL;
-	if (!chan->device->device_pause)
+	if (!chan->device->device_pause) {
+		udma_err("%s: provider cannot pause", chan->udma_name);
 		return -ENOSYS;
+	}
 	return chan->device->device_pause(chan);
 }
 
@@ -286,8 +288,10 @@ UDMA_EXPORT int dmaengine_resume(struct dma_chan *chan)
 {
 	if (!chan_ok(chan, __func__))
 		return -EINVAL;
-	if (!chan->device->device_resume)
+	if (!chan->device->device_resume) {
+		udma_err("%s: provider cannot resume", chan->udma_name);
 		return -ENOSYS;
+	}
 	return chan->device->device_resume(chan);
 }
 
@@ -304,9 +308,13 @@ UDMA_EXPORT int dmaengine_terminate_async(struct dma_chan *chan)
 
 UDMA_EXPORT int dmaengine_terminate_all(struct dma_chan *chan)
 {
-	if (chan && chan->device && !chan->device->device_terminate_all)
+	if (!chan_ok(chan, __func__))
+		return -EINVAL;
+	if (!chan->device->device_terminate_all) {
+		udma_err("%s: provider cannot terminate", chan->udma_name);
 		return -ENOSYS;
-	return dmaengine_terminate_async(chan);
+	}
+	return chan->device->device_terminate_all(chan);
 }
 
 UDMA_EXPORT void dmaengine_synchronize(struct dma_chan *chan)
@@ -352,8 +360,11 @@ UDMA_EXPORT int dma_get_slave_caps(struct dma_chan *chan, struct dma_slave_caps 
 	}
 	device = chan->device;
 	if (!(dma_has_cap(DMA_SLAVE, device->cap_mask) ||
-	      dma_has_cap(DMA_CYCLIC, device->cap_mask)) || !device->directions)
+	      dma_has_cap(DMA_CYCLIC, device->cap_mask)) || !device->directions) {
+		udma_err("%s is not a slave channel (no DMA_SLAVE/DMA_CYCLIC or no "
+			 "directions)", dma_chan_name(chan));
 		return -ENXIO;
+	}
 	caps->src_addr_widths = device->src_addr_widths;
 	caps->dst_addr_widths = device->dst_addr_widths;
 	caps->directions = device->directions;
@@ -403,7 +414,9 @@ UDMA_EXPORT int dmaengine_desc_free(struct dma_async_tx_descriptor *desc)
 			 "are freed by the client", (void *)desc);
 		return -EPERM;
 	}
-	if (!desc->desc_free)
+	if (!desc->desc_free) {
+		udma_err("descriptor %p has no desc_free hook", (void *)desc);
 		return -EINVAL;
+	}
 	return desc->desc_free(desc);
 }

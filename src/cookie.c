@@ -5,7 +5,7 @@
  * As in the kernel, chan->cookie is the last cookie handed out and
  * chan->completed_cookie the high-water mark of finished ones (completion is
  * in order on a channel). Unlike the kernel, a finished cookie also has an
- * outcome: a bit per cookie in a ring of UDMA_COOKIE_WINDOW bits, set when the
+ * outcome: a bit per cookie in a ring of UDMA_COOKIE_RING bits, set when the
  * transfer failed or was aborted, so dmaengine_tx_status() can answer
  * DMA_ERROR for those. A cookie's bit is cleared when the cookie is assigned.
  *
@@ -22,7 +22,7 @@
 
 int udma__cookie_priv_init(struct udma_chan_priv *p)
 {
-	p->outcome = calloc(UDMA_COOKIE_WINDOW / BITS_PER_WORD, sizeof(unsigned long));
+	p->outcome = calloc(UDMA_COOKIE_RING / BITS_PER_WORD, sizeof(unsigned long));
 	p->wrapped = 0;
 	return p->outcome ? 0 : -ENOMEM;
 }
@@ -35,7 +35,7 @@ void udma__cookie_priv_fini(struct udma_chan_priv *p)
 
 static void outcome_set(struct udma_chan_priv *p, dma_cookie_t cookie, bool error)
 {
-	unsigned int idx = (unsigned int)cookie % UDMA_COOKIE_WINDOW;
+	unsigned int idx = (unsigned int)cookie % UDMA_COOKIE_RING;
 	unsigned long bit = 1UL << (idx % BITS_PER_WORD);
 	unsigned long *w = &p->outcome[idx / BITS_PER_WORD];
 
@@ -47,7 +47,7 @@ static void outcome_set(struct udma_chan_priv *p, dma_cookie_t cookie, bool erro
 
 static bool outcome_error(struct udma_chan_priv *p, dma_cookie_t cookie)
 {
-	unsigned int idx = (unsigned int)cookie % UDMA_COOKIE_WINDOW;
+	unsigned int idx = (unsigned int)cookie % UDMA_COOKIE_RING;
 
 	return (__atomic_load_n(&p->outcome[idx / BITS_PER_WORD], __ATOMIC_ACQUIRE) >>
 		(idx % BITS_PER_WORD)) & 1UL;

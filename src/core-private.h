@@ -21,6 +21,12 @@
 
 /* Cookie outcomes are remembered for this many most recent cookies. */
 #define UDMA_COOKIE_WINDOW 65536u
+/*
+ * Bits in the outcome ring. Twice the window: cookies run 1..INT32_MAX and
+ * skip 0 at the wrap, so two cookies less than a window apart across the
+ * wrap must still land on different bits.
+ */
+#define UDMA_COOKIE_RING (2u * UDMA_COOKIE_WINDOW)
 
 struct udma_chan_priv {
 	struct dma_chan *chan;

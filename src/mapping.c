@@ -26,8 +26,13 @@ UDMA_EXPORT dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size
 		udma_err("%s: invalid direction %d", dev_name(dev), (int)dir);
 		return DMA_MAPPING_ERROR;
 	}
-	if (ops && ops->map_single)
-		return ops->map_single(dev, ptr, size, dir);
+	if (ops && ops->map_single) {
+		dma_addr_t addr = ops->map_single(dev, ptr, size, dir);
+
+		if (addr == DMA_MAPPING_ERROR)
+			udma_err("%s: cannot map %zu bytes at %p", dev_name(dev), size, ptr);
+		return addr;
+	}
 	return (dma_addr_t)(uintptr_t)ptr;
 }
 

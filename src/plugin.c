@@ -11,8 +11,9 @@
  * step is logged and unloaded; the others still load.
  *
  * At process exit (library destructor) held channels are terminated and
- * released, each provider's remove() unregisters its devices (joining the
- * completion threads) and the plugins are unloaded, in reverse load order.
+ * released, and each provider's remove() unregisters its devices (joining the
+ * completion threads), in reverse load order. Plugins stay mapped. Devices an
+ * application registered itself are its own to unregister.
  *
  * Locks: plugins[] is written only inside the pthread_once routine and read
  * at exit, after it; no lock needed.
@@ -193,7 +194,11 @@ __attribute__((destructor)) static void udma_exit(void)
 
 		if (lp->provider->remove)
 			lp->provider->remove();
-		dlclose(lp->handle);
+		/*
+		 * No dlclose: if remove() could not unregister a device (a
+		 * callback still blocked), its hooks must stay mapped; the
+		 * process is ending anyway.
+		 */
 	}
 }
 

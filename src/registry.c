@@ -37,13 +37,14 @@ bool udma__chan_held(const struct dma_chan *chan)
 	return __atomic_load_n(&chan->client_count, __ATOMIC_ACQUIRE) > 0;
 }
 
+/* RCU reader: never blocks. */
 bool udma__any_device(void)
 {
 	bool any;
 
-	pthread_mutex_lock(&udma_list_lock);
-	any = !cds_list_empty(&udma_device_list);
-	pthread_mutex_unlock(&udma_list_lock);
+	urcu_bp_read_lock();
+	any = rcu_dereference(udma_device_list.next) != &udma_device_list;
+	urcu_bp_read_unlock();
 	return any;
 }
 
@@ -145,6 +146,11 @@ UDMA_EXPORT int dma_async_device_register(struct dma_device *device)
 	if (!device) {
 		udma_err("NULL device");
 		return -EINVAL;
+	}
+	if (device->udma_priv) {
+		udma_err("device %s is already registered",
+			 device->udma_name ? device->udma_name : dev_name(device->dev));
+		return -EBUSY;
 	}
 	ret = validate_device(device);
 	if (ret)

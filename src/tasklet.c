@@ -107,9 +107,7 @@ static void *chan_thread(void *arg)
 
 	udma_tls_chan = chan;
 	/* thread names are at most 15 characters: "udma-dma0chan0" */
-	memcpy(name, "udma-", 5);
-	strncpy(name + 5, chan->udma_name, sizeof(name) - 6);
-	name[sizeof(name) - 1] = '\0';
+	snprintf(name, sizeof(name), "udma-%.10s", chan->udma_name);
 	pthread_setname_np(pthread_self(), name);
 
 	for (;;) {

@@ -47,6 +47,8 @@ static bool from_pool(struct virt_dma_chan *vc, struct virt_dma_desc *vd)
 }
 
 static void vchan_complete(struct tasklet_struct *t);
+static void reap_acked_locked(struct virt_dma_chan *vc, struct cds_list_head *out);
+static void desc_free_external(struct virt_dma_chan *vc, struct virt_dma_desc *vd);
 
 UDMA_EXPORT void vchan_init(struct virt_dma_chan *vc, struct dma_device *dmadev)
 {
@@ -110,24 +112,31 @@ UDMA_EXPORT void udma_vchan_pool_fini(struct virt_dma_chan *vc)
 {
 	void *mem;
 
+	unsigned int in_use;
+
 	spin_lock(&vc->lock);
-	if (vc->udma_pool_mem && vc->udma_pool_free != vc->udma_pool_count)
-		udma_err("%s: %u descriptors still in use when the pool is freed",
-			 vc->chan.udma_name, vc->udma_pool_count - vc->udma_pool_free);
+	in_use = vc->udma_pool_mem ? vc->udma_pool_count - vc->udma_pool_free : 0;
 	mem = vc->udma_pool_mem;
 	vc->udma_pool_mem = NULL;
 	vc->udma_pool_count = 0;
 	vc->udma_pool_free = 0;
 	CDS_INIT_LIST_HEAD(&vc->udma_desc_pool);
 	spin_unlock(&vc->lock);
+	if (in_use)
+		udma_err("%s: %u descriptors still in use when the pool is freed",
+			 vc->chan.udma_name, in_use);
 	free(mem);
 }
 
 UDMA_EXPORT struct virt_dma_desc *udma_vchan_desc_get(struct virt_dma_chan *vc)
 {
-	struct virt_dma_desc *vd = NULL;
+	struct virt_dma_desc *vd = NULL, *ext, *n;
+	CDS_LIST_HEAD(freeq);
 
 	spin_lock(&vc->lock);
+	/* Empty pool: take back what the client has acked since completion. */
+	if (cds_list_empty(&vc->udma_desc_pool) && !cds_list_empty(&vc->udma_desc_unacked))
+		reap_acked_locked(vc, &freeq);
 	if (!cds_list_empty(&vc->udma_desc_pool)) {
 		vd = cds_list_first_entry(&vc->udma_desc_pool, struct virt_dma_desc, node);
 		cds_list_del(&vd->node);
@@ -135,6 +144,10 @@ UDMA_EXPORT struct virt_dma_desc *udma_vchan_desc_get(struct virt_dma_chan *vc)
 		vc->udma_pool_free--;
 	}
 	spin_unlock(&vc->lock);
+	cds_list_for_each_entry_safe(ext, n, &freeq, node) {
+		cds_list_del(&ext->node);
+		desc_free_external(vc, ext);
+	}
 	return vd;
 }
 
@@ -421,14 +434,7 @@ UDMA_EXPORT void vchan_vdesc_fini(struct virt_dma_desc *vd)
 	bool external = false;
 
 	spin_lock(&vc->lock);
-	if (dmaengine_desc_test_reuse(&vd->tx)) {
-		vd->udma_state = UDMA_VD_PREPARED;
-		cds_list_add_tail(&vd->node, &vc->desc_allocated);
-	} else if (from_pool(vc, vd)) {
-		pool_put_locked(vc, vd);
-	} else {
-		external = true;
-	}
+	external = retire_locked(vc, vd);
 	spin_unlock(&vc->lock);
 	if (external)
 		desc_free_external(vc, vd);
@@ -482,7 +488,9 @@ UDMA_EXPORT void vchan_free_chan_resources(struct virt_dma_chan *vc)
 	udma_list_splice_tail_init(&vc->desc_terminated, &head);
 	udma_list_splice_tail_init(&vc->udma_desc_unacked, &head);
 	cds_list_for_each_entry(vd, &head, node) {
+		/* the channel is going away: free everything, whatever its flags */
 		dmaengine_desc_clear_reuse(&vd->tx);
+		async_tx_ack(&vd->tx);
 		vd->udma_state = UDMA_VD_OWNED;
 	}
 	spin_unlock(&vc->lock);

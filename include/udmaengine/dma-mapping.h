@@ -70,8 +70,9 @@ static inline const char *dev_name(const struct device *dev)
 
 /*
  * dma_map_single - map @size bytes at @ptr for a transfer in direction @dir.
- * Return: the bus address, or DMA_MAPPING_ERROR (@ptr NULL, @size 0, or the
- * device's map hook failed; a log line says which).
+ * Return: the bus address, or DMA_MAPPING_ERROR (@ptr NULL, @size 0, @dir
+ * DMA_NONE or invalid, or the device's map hook failed; logged). @dev may be
+ * NULL: identity mapping.
  * Context: any thread, never blocks with the identity mapping.
  */
 UDMA_EXPORT dma_addr_t dma_map_single(struct device *dev, void *ptr,

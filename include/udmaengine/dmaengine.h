@@ -394,7 +394,8 @@ static inline void __dma_cap_zero(dma_cap_mask_t *dstp)
 }
 static inline int __dma_has_cap(enum dma_transaction_type tx_type, const dma_cap_mask_t *srcp)
 {
-	return (srcp->bits[0] >> tx_type) & 1UL;
+	/* atomic: the core flips DMA_PRIVATE while clients may read the mask */
+	return (__atomic_load_n(&srcp->bits[0], __ATOMIC_RELAXED) >> tx_type) & 1UL;
 }
 
 /* Capability helpers; @mask is passed by name, as in the kernel. Any thread. */
@@ -417,8 +418,9 @@ static inline int __dma_has_cap(enum dma_transaction_type tx_type, const dma_cap
  * The first channel it accepts is allocated (device_alloc_chan_resources) and
  * stays the caller's until dma_release_channel(). Loads the provider plugins
  * on first use. @np must be NULL (there is no device tree).
- * Return: the channel, or NULL (bad @mask, no match, or allocation failed;
- * logged). Context: may block.
+ * Return: the channel, or NULL (bad @mask or calling context: logged as an
+ * error; no free matching channel: logged at debug level, as it is the normal
+ * end of a "take every channel" loop). Context: may block.
  */
 UDMA_EXPORT struct dma_chan *__dma_request_channel(const dma_cap_mask_t *mask,
 						   dma_filter_fn fn, void *fn_param,
@@ -459,13 +461,21 @@ static inline struct device *dmaengine_get_dma_device(struct dma_chan *chan)
 
 /*
  * dmaengine_prep_dma_memcpy - prepare a copy of @len bytes from bus address
- * @src to @dest. @flags: enum dma_ctrl_flags (DMA_PREP_INTERRUPT requests the
- * callback; DMA_CTRL_ACK lets the engine recycle the descriptor once done).
+ * @src to @dest. @flags: enum dma_ctrl_flags (DMA_PREP_INTERRUPT asks for a
+ * completion callback - software providers run a callback that is set
+ * whether or not it is given; DMA_CTRL_ACK lets the engine recycle the
+ * descriptor once done; without it the descriptor is kept, even after an
+ * abort, until async_tx_ack(), and an unacked descriptor still counts
+ * against the channel's pool).
  * Return: a descriptor owned by the caller until dmaengine_submit(), or NULL
  * at once when the channel's descriptor pool is exhausted or an argument is
  * bad (NULL/unheld channel, @len 0, address 0, op not supported; logged).
  * A prepared but never submitted descriptor is reclaimed by terminate and by
- * release. Context: any thread.
+ * release - including one another thread prepared and is about to submit:
+ * threads sharing a channel must not terminate it while another is between
+ * prep and submit. All descriptors are invalid after dma_release_channel().
+ * A descriptor with a callback goes back to the pool when its callback
+ * returns. Context: any thread.
  */
 UDMA_EXPORT struct dma_async_tx_descriptor *dmaengine_prep_dma_memcpy(
 	struct dma_chan *chan, dma_addr_t dest, dma_addr_t src, size_t len,
@@ -555,12 +565,15 @@ static inline enum dma_status dma_async_is_complete(dma_cookie_t cookie,
 /*
  * dmaengine_tx_status - the state of @cookie on @chan; fills @state (may be
  * NULL) with last/used cookies and the residue in bytes.
- * Return: DMA_COMPLETE (completed; its callback, if any, has been started),
+ * Return: DMA_COMPLETE (completed; its callback, if any, has been committed
+ * to run and no terminate can cancel it any more),
  * DMA_IN_PROGRESS, DMA_PAUSED, or DMA_ERROR - for a transfer that failed, was
  * aborted by a terminate, or a cookie this channel never handed out (the
  * kernel reports the latter as complete; we do not). The outcome of the last
  * 65536 cookies of a channel is remembered exactly; older aborted cookies
- * read DMA_COMPLETE. A NULL channel gives DMA_ERROR (logged).
+ * read DMA_COMPLETE. A NULL channel gives DMA_ERROR (logged). The residue
+ * follows the device's residue_granularity (always 0 for DESCRIPTOR, e.g.
+ * sw-memcpy). Allowed on a released channel (its cookies stay readable).
  * Context: any thread.
  */
 UDMA_EXPORT enum dma_status dmaengine_tx_status(struct dma_chan *chan,
@@ -607,8 +620,11 @@ UDMA_EXPORT int dmaengine_resume(struct dma_chan *chan);
 /*
  * dmaengine_terminate_async - abort every descriptor of @chan: prepared,
  * submitted, issued, running, and completed but not yet called back.
- * Once it returns, no callback of those descriptors will start; one callback
- * already running on the completion thread may still finish. Aborted
+ * Once it returns, no callback of those descriptors will start, except the
+ * one the completion thread had already committed to before the terminate
+ * (at most one per channel: it may be entered just after this returns and
+ * may still be running). Called from a callback, no further callback of
+ * those descriptors runs at all. Aborted
  * descriptors get no callback and read DMA_ERROR from dmaengine_tx_status().
  * Call dmaengine_synchronize() before freeing what callbacks or transfers
  * touch. Work issued after this call is not affected by it.

@@ -88,7 +88,8 @@ UDMA_EXPORT void tasklet_kill(struct tasklet_struct *t);
  * Runs started later are not waited for. This is the core of
  * dmaengine_synchronize(): after terminate removed descriptors from every
  * list, a run started later cannot touch them.
- * Return: 0, -EDEADLK on a completion thread (nothing waited for).
+ * Return: 0, -EINVAL (@chan not registered), -EDEADLK on a completion
+ * thread (nothing waited for).
  * Context: may block.
  */
 UDMA_EXPORT int udma_chan_sync_completion(struct dma_chan *chan);
@@ -99,7 +100,8 @@ UDMA_EXPORT int udma_chan_sync_completion(struct dma_chan *chan);
  * dma_async_device_register - make @device and its channels (already on
  * device->channels) available to clients. Starts one completion thread per
  * channel, assigns dev_id and chan_id, and names channels dma<N>chan<M>.
- * Return: 0; -EINVAL (NULL @device, no dev, no channel, a capability without
+ * Return: 0; -EBUSY (@device is already registered); -EINVAL (NULL @device,
+ * no dev, no channel, a capability without
  * its device_prep_* op, or no device_tx_status/device_issue_pending; the log
  * line names what is missing); -ENOMEM / -EAGAIN (allocation or thread
  * creation failed). Context: may block.
@@ -259,7 +261,9 @@ static inline bool dmaengine_desc_callback_valid(struct dmaengine_desc_callback 
  *               for this provider in UDMA_PROVIDER_OPTIONS
  *               ("name:key=value,key=value;name2:..."), or "" (never NULL).
  *               Return 0 or a negative errno (the plugin is then unloaded).
- *               Called once, from the first thread that uses the library.
+ *               Called once, from the first thread that requests a channel,
+ *               inside the library's one-time initialisation: it must not
+ *               request channels itself.
  * @remove:      unregister everything probe registered. Called at process
  *               exit; channels still held by clients have been terminated.
  */

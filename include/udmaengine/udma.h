@@ -86,8 +86,10 @@ UDMA_EXPORT int udma_get_log_level(void);
 /*
  * udma_log - log a printf-style message at @level on behalf of @func (for
  * providers and tools; the library logs through it too). Messages above the
- * current level are dropped before formatting. Context: any thread, never
- * blocks beyond the sink's own write.
+ * current level are dropped before formatting (one atomic load). An emitted
+ * message takes the log mutex around the sink, so logging - which the
+ * library does only when it refuses a call or at start-up - is the one
+ * place a hot-path function may wait. Context: any thread.
  */
 UDMA_EXPORT void udma_log(int level, const char *func, const char *fmt, ...)
 #if defined(__GNUC__)

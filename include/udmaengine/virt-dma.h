@@ -8,8 +8,10 @@
  *
  *   pool --prep--> desc_allocated --submit--> desc_submitted --issue_pending-->
  *   desc_issued --(provider takes it: active)--> vchan_cookie_complete() -->
- *   desc_completed --tasklet: commit + callback--> pool (or desc_allocated
- *   when DMA_CTRL_REUSE, or udma_desc_unacked until async_tx_ack()).
+ *   desc_completed --tasklet: commit + callback--> pool, or desc_allocated
+ *   when DMA_CTRL_REUSE (before its callback runs, so the callback may
+ *   resubmit it), or udma_desc_unacked until async_tx_ack() (also after an
+ *   abort; reaped by the next completion pass or when the pool runs dry).
  *
  * Differences from the kernel, each on purpose:
  *  - Descriptors come from a per-channel pool (udma_vchan_pool_init() in
