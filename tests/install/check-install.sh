@@ -29,5 +29,8 @@ cc -std=c11 -Wall -Wextra -Werror -o client memcpy_client.c \
    $(pkg-config --cflags --libs libudmaengine) \
    -Wl,-rpath,"$(pkg-config --variable=libdir libudmaengine)"
 env -u UDMA_PLUGIN_PATH ./client
-[ -x "$prefix/bin/udmatest" ] && env -u UDMA_PLUGIN_PATH "$prefix/bin/udmatest" iterations=200 >/dev/null
+if [ -x "$prefix/bin/udmatest" ]; then
+  LD_LIBRARY_PATH="$(pkg-config --variable=libdir libudmaengine)" env -u UDMA_PLUGIN_PATH \
+    "$prefix/bin/udmatest" iterations=200 >/dev/null
+fi
 echo "install: 1 passed, 0 failed"
