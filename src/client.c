@@ -164,6 +164,47 @@ UDMA_EXPORT struct dma_async_tx_descriptor *dmaengine_prep_interleaved_dma(
 	return chan->device->device_prep_interleaved_dma(chan, xt, flags);
 }
 
+static size_t sg_total(struct scatterlist *sg, unsigned int nents, bool *ok)
+{
+	size_t total = 0;
+
+	*ok = sg && nents;
+	for (unsigned int i = 0; *ok && i < nents; i++) {
+		if (!sg[i].dma_address || sg[i].dma_address == DMA_MAPPING_ERROR ||
+		    !sg_dma_len(&sg[i]) || (i + 1 < nents && sg_is_last(&sg[i])))
+			*ok = false;
+		total += sg_dma_len(&sg[i]);
+	}
+	return total;
+}
+
+UDMA_EXPORT struct dma_async_tx_descriptor *udma_prep_dma_memcpy_sg(
+	struct dma_chan *chan, struct scatterlist *dst_sg, unsigned int dst_nents,
+	struct scatterlist *src_sg, unsigned int src_nents, unsigned long flags)
+{
+	size_t dst_len, src_len;
+	bool dst_ok, src_ok;
+
+	if (!chan_ok(chan, __func__) ||
+	    !op_ok(chan, (void *)chan->device->udma_device_prep_dma_memcpy_sg,
+		   "memcpy_sg", __func__))
+		return NULL;
+	dst_len = sg_total(dst_sg, dst_nents, &dst_ok);
+	src_len = sg_total(src_sg, src_nents, &src_ok);
+	if (!dst_ok || !src_ok) {
+		udma_err("%s: %s scatterlist is empty, unmapped or shorter than its count",
+			 chan->udma_name, dst_ok ? "source" : "destination");
+		return NULL;
+	}
+	if (dst_len != src_len) {
+		udma_err("%s: destination holds %zu bytes, source %zu", chan->udma_name,
+			 dst_len, src_len);
+		return NULL;
+	}
+	return chan->device->udma_device_prep_dma_memcpy_sg(chan, dst_sg, dst_nents,
+							     src_sg, src_nents, flags);
+}
+
 /* ------------------------------------------------------ submit and issue */
 
 UDMA_EXPORT dma_cookie_t dmaengine_submit(struct dma_async_tx_descriptor *desc)
@@ -257,6 +298,47 @@ UDMA_EXPORT enum dma_status dma_sync_wait(struct dma_chan *chan, dma_cookie_t co
 
 /* -------------------------------------------------------- channel control */
 
+static int dma_get_slave_caps_quiet(struct dma_chan *chan, struct dma_slave_caps *caps);
+
+/* A set width must be in @widths (BIT(bytes)); a set burst in [min, max]. */
+static bool side_fits(struct dma_chan *chan, const struct dma_slave_caps *caps,
+		      const char *side, enum dma_slave_buswidth width,
+		      uint32_t widths, uint32_t burst)
+{
+	if (width != DMA_SLAVE_BUSWIDTH_UNDEFINED &&
+	    ((unsigned int)width >= 32 || !(widths & (1u << width)))) {
+		udma_err("%s: %s_addr_width %d bytes is not supported (mask 0x%x)",
+			 chan->udma_name, side, (int)width, widths);
+		return false;
+	}
+	if (burst && ((caps->min_burst && burst < caps->min_burst) ||
+		      (caps->max_burst && burst > caps->max_burst))) {
+		udma_err("%s: %s_maxburst %u is outside [%u, %u]", chan->udma_name, side,
+			 burst, caps->min_burst, caps->max_burst);
+		return false;
+	}
+	return true;
+}
+
+static bool config_fits_caps(struct dma_chan *chan, const struct dma_slave_config *c)
+{
+	struct dma_slave_caps caps;
+
+	/* Providers without slave caps validate in device_config alone. */
+	if (dma_get_slave_caps_quiet(chan, &caps))
+		return true;
+	if (c->direction != DMA_MEM_TO_MEM &&
+	    (!is_slave_direction(c->direction) || !(caps.directions & (1u << c->direction)))) {
+		udma_err("%s: direction %s is not supported", chan->udma_name,
+			 dmaengine_get_direction_text(c->direction));
+		return false;
+	}
+	return side_fits(chan, &caps, "src", c->src_addr_width, caps.src_addr_widths,
+			 c->src_maxburst) &&
+	       side_fits(chan, &caps, "dst", c->dst_addr_width, caps.dst_addr_widths,
+			 c->dst_maxburst);
+}
+
 UDMA_EXPORT int dmaengine_slave_config(struct dma_chan *chan,
 				       struct dma_slave_config *config)
 {
@@ -270,6 +352,8 @@ UDMA_EXPORT int dmaengine_slave_config(struct dma_chan *chan,
 		udma_err("%s: provider has no device_config", chan->udma_name);
 		return -ENOSYS;
 	}
+	if (!config_fits_caps(chan, config))
+		return -EINVAL;
 	return chan->device->device_config(chan, config);
 }
 
@@ -350,21 +434,14 @@ UDMA_EXPORT int dmaengine_terminate_sync(struct dma_chan *chan)
 	return 0;
 }
 
-UDMA_EXPORT int dma_get_slave_caps(struct dma_chan *chan, struct dma_slave_caps *caps)
+/* dma_get_slave_caps() without the log line for -ENXIO. */
+static int dma_get_slave_caps_quiet(struct dma_chan *chan, struct dma_slave_caps *caps)
 {
-	struct dma_device *device;
+	struct dma_device *device = chan->device;
 
-	if (!chan || !chan->device || !caps) {
-		udma_err("NULL %s", caps ? "channel" : "caps");
-		return -EINVAL;
-	}
-	device = chan->device;
 	if (!(dma_has_cap(DMA_SLAVE, device->cap_mask) ||
-	      dma_has_cap(DMA_CYCLIC, device->cap_mask)) || !device->directions) {
-		udma_err("%s is not a slave channel (no DMA_SLAVE/DMA_CYCLIC or no "
-			 "directions)", dma_chan_name(chan));
+	      dma_has_cap(DMA_CYCLIC, device->cap_mask)) || !device->directions)
 		return -ENXIO;
-	}
 	caps->src_addr_widths = device->src_addr_widths;
 	caps->dst_addr_widths = device->dst_addr_widths;
 	caps->directions = device->directions;
@@ -379,6 +456,21 @@ UDMA_EXPORT int dma_get_slave_caps(struct dma_chan *chan, struct dma_slave_caps 
 	if (device->device_caps)
 		device->device_caps(chan, caps);
 	return 0;
+}
+
+UDMA_EXPORT int dma_get_slave_caps(struct dma_chan *chan, struct dma_slave_caps *caps)
+{
+	int ret;
+
+	if (!chan || !chan->device || !caps) {
+		udma_err("NULL %s", caps ? "channel" : "caps");
+		return -EINVAL;
+	}
+	ret = dma_get_slave_caps_quiet(chan, caps);
+	if (ret)
+		udma_err("%s is not a slave channel (no DMA_SLAVE/DMA_CYCLIC or no "
+			 "directions)", dma_chan_name(chan));
+	return ret;
 }
 
 /* ---------------------------------------------------------------- reuse */

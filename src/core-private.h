@@ -48,6 +48,7 @@ struct udma_chan_priv {
 
 	/* client ownership */
 	int releasing;                    /* [L] dma_release_channel in progress */
+	char req_name[48];                /* [L] chan->name after dma_request_chan */
 };
 
 struct udma_device_priv {
@@ -73,6 +74,10 @@ void udma__cookie_priv_fini(struct udma_chan_priv *p);
 bool udma__chan_held(const struct dma_chan *chan);
 void udma__exit_release_all(void);
 bool udma__any_device(void);
+bool udma__device_registered(const char *name);
+bool udma__find_provider_map(const char *devname, const char *slave, char *dev_out,
+			     size_t size, void **param);
+void udma__chan_set_slave(struct dma_chan *chan, struct device *dev, const char *name);
 
 /* plugin.c */
 void udma__init(void);

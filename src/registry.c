@@ -48,6 +48,62 @@ bool udma__any_device(void)
 	return any;
 }
 
+/* RCU reader: is a device with this udma_name registered? Never blocks. */
+bool udma__device_registered(const char *name)
+{
+	struct dma_device *device;
+	bool found = false;
+
+	urcu_bp_read_lock();
+	cds_list_for_each_entry_rcu(device, &udma_device_list, global_node) {
+		if (device->udma_name && !strcmp(device->udma_name, name)) {
+			found = true;
+			break;
+		}
+	}
+	urcu_bp_read_unlock();
+	return found;
+}
+
+/*
+ * The providers' own slave maps (dma_device.filter.map): the DMA device and
+ * param routed to (@devname, @slave). Under the registry mutex.
+ */
+bool udma__find_provider_map(const char *devname, const char *slave, char *dev_out,
+			     size_t size, void **param)
+{
+	struct dma_device *device;
+	bool found = false;
+
+	pthread_mutex_lock(&udma_list_lock);
+	cds_list_for_each_entry(device, &udma_device_list, global_node) {
+		for (int i = 0; device->udma_name && i < device->filter.mapcnt; i++) {
+			const struct dma_slave_map *m = &device->filter.map[i];
+
+			if (m->devname && m->slave && !strcmp(m->devname, devname) &&
+			    !strcmp(m->slave, slave)) {
+				snprintf(dev_out, size, "%s", device->udma_name);
+				*param = m->param;
+				found = true;
+				goto out;
+			}
+		}
+	}
+out:
+	pthread_mutex_unlock(&udma_list_lock);
+	return found;
+}
+
+/* After dma_request_chan: record the client device and the request name. */
+void udma__chan_set_slave(struct dma_chan *chan, struct device *dev, const char *name)
+{
+	pthread_mutex_lock(&udma_list_lock);
+	chan->slave = dev;
+	snprintf(chan->udma_priv->req_name, sizeof(chan->udma_priv->req_name), "dma:%s", name);
+	chan->name = chan->udma_priv->req_name;
+	pthread_mutex_unlock(&udma_list_lock);
+}
+
 /* ------------------------------------------------------------ register */
 
 static const struct {

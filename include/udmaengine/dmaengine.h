@@ -372,6 +372,12 @@ struct dma_device {
 	void (*device_issue_pending)(struct dma_chan *chan);
 	void (*device_release)(struct dma_device *dev);
 
+	/* udma addition: scatterlist-to-scatterlist copy (udma_prep_dma_memcpy_sg) */
+	struct dma_async_tx_descriptor *(*udma_device_prep_dma_memcpy_sg)(
+		struct dma_chan *chan, struct scatterlist *dst_sg,
+		unsigned int dst_nents, struct scatterlist *src_sg,
+		unsigned int src_nents, unsigned long flags);
+
 	const char *udma_name;         /* provider-chosen name, for logs/filters */
 	struct udma_device_priv *udma_priv; /* core-private state */
 };
@@ -444,6 +450,48 @@ UDMA_EXPORT struct dma_chan *dma_request_chan_by_mask(const dma_cap_mask_t *mask
  * Context: may block.
  */
 UDMA_EXPORT void dma_release_channel(struct dma_chan *chan);
+
+/*
+ * dma_request_chan - take the slave channel mapped to @name for device @dev
+ * (kernel: DT/ACPI/board maps). Lookup: first the providers' own maps
+ * (dma_device.filter.map, matched on dev_name(@dev) and @name, param handed
+ * to dma_device.filter.fn), then the maps the program registered with
+ * udma_dma_slave_map_add() or UDMA_SLAVE_MAP. Sets chan->slave = @dev and
+ * chan->name = "dma:<name>". Loads plugins on first use.
+ * Return: the channel, or ERR_PTR: -EINVAL (NULL @dev or @name), -ENODEV (no
+ * map entry for @dev/@name), -EPROBE_DEFER (an entry names a DMA device that
+ * is not registered, yet), -EBUSY (its channels are all taken or refused).
+ * Context: may block.
+ */
+UDMA_EXPORT struct dma_chan *dma_request_chan(struct device *dev, const char *name);
+
+/* dma_request_slave_channel - deprecated: dma_request_chan() or NULL. */
+static inline struct dma_chan *dma_request_slave_channel(struct device *dev, const char *name)
+{
+	struct dma_chan *ch = dma_request_chan(dev, name);
+
+	return IS_ERR(ch) ? NULL : ch;
+}
+
+/*
+ * udma_dma_slave_map_add - map (@devname, @slave) to the DMA device named
+ * @dma_device (its udma_name, e.g. "cyclic-ring"). When that device has a
+ * filter.fn, @param is handed to it for each free channel; otherwise @param
+ * is NULL (any free DMA_SLAVE channel) or a channel name string
+ * ("dma1chan0"), which must stay valid while mapped. Strings are copied,
+ * except @param. The environment variable UDMA_SLAVE_MAP adds entries at
+ * first use: "devname,slave,dma_device[,channel];...".
+ * Return: 0, -EINVAL (NULL or empty string), -EEXIST (pair already mapped),
+ * -ENOMEM. Context: may block.
+ */
+UDMA_EXPORT int udma_dma_slave_map_add(const char *devname, const char *slave,
+				       const char *dma_device, void *param);
+
+/*
+ * udma_dma_slave_map_remove - remove the entry for (@devname, @slave).
+ * Return: 0, -ENOENT. Context: may block.
+ */
+UDMA_EXPORT int udma_dma_slave_map_remove(const char *devname, const char *slave);
 
 /* dma_chan_name - "dma<N>chan<M>" (NULL-safe: "(null)"). Any thread. */
 static inline const char *dma_chan_name(const struct dma_chan *chan)
@@ -521,6 +569,18 @@ UDMA_EXPORT struct dma_async_tx_descriptor *dmaengine_prep_dma_cyclic(
 UDMA_EXPORT struct dma_async_tx_descriptor *dmaengine_prep_interleaved_dma(
 	struct dma_chan *chan, struct dma_interleaved_template *xt,
 	unsigned long flags);
+
+/*
+ * udma_prep_dma_memcpy_sg - prepare a copy from the mapped scatterlist
+ * @src_sg (@src_nents entries) to @dst_sg (@dst_nents entries); the two
+ * lists may be cut differently but must hold the same number of bytes
+ * (sg_dma_len). The kernel's long-requested memcpy_sg / DMA_SG operation.
+ * Return and context as dmaengine_prep_dma_memcpy(); NULL also when the
+ * totals differ or the provider has no udma_device_prep_dma_memcpy_sg.
+ */
+UDMA_EXPORT struct dma_async_tx_descriptor *udma_prep_dma_memcpy_sg(
+	struct dma_chan *chan, struct scatterlist *dst_sg, unsigned int dst_nents,
+	struct scatterlist *src_sg, unsigned int src_nents, unsigned long flags);
 
 /* ----------------------------------------------------- submit and issue */
 
@@ -602,8 +662,13 @@ UDMA_EXPORT enum dma_status dma_sync_wait(struct dma_chan *chan, dma_cookie_t co
 
 /*
  * dmaengine_slave_config - hand @config to the provider for transfers
- * prepared after this call. Return: 0, -EINVAL (NULL argument or rejected
- * by the provider), -ENOSYS (provider has no device_config).
+ * prepared after this call. The core first checks it against
+ * dma_get_slave_caps(): a set direction must be a slave direction the channel
+ * supports, a set src/dst_addr_width must be in src/dst_addr_widths, a set
+ * src/dst_maxburst must lie in [min_burst, max_burst].
+ * Return: 0, -EINVAL (NULL argument, a field outside the caps - the log line
+ * names it - or rejected by the provider), -ENOSYS (provider has no
+ * device_config).
  * Context: any thread.
  */
 UDMA_EXPORT int dmaengine_slave_config(struct dma_chan *chan,
