@@ -267,7 +267,7 @@ static int64_t run_request_channel_no_match(struct fixture *f)
 
 	dma_cap_zero(m);
 	dma_cap_set(DMA_MEMCPY, m);
-	dma_cap_set(DMA_INTERLEAVE, m);
+	dma_cap_set(DMA_PQ, m);
 	udma_set_log_level(UDMA_LOG_DEBUG);
 	bad_call_next(f);
 	c = dma_request_channel(m, NULL, NULL);
@@ -976,7 +976,7 @@ static const struct api_case cases[] = {
 	CASE(cyclic_len0, K_SLAVE, R_NULL, true),
 	CASE(cyclic_addr_maperr, K_SLAVE, R_NULL, true),
 	/* interleaved */
-	CASE(interleaved_unsupported, K_SW, R_NULL, true),
+	CASE(interleaved_unsupported, K_MOCK, R_NULL, true),
 	CASE(interleaved_null_chan, K_SW, R_NULL, true),
 	/* submit */
 	CASE(submit_null, K_SW, -EINVAL, true),

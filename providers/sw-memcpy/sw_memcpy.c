@@ -18,6 +18,32 @@
  * since nothing else touches terminated descriptors, frees them itself.
  * vchan_synchronize() frees whatever is left once the engine's run is over.
  *
+ * Besides memcpy and memset it serves scatterlist-to-scatterlist copies
+ * (udma_prep_dma_memcpy_sg) and MEM_TO_MEM interleaved templates
+ * (dmaengine_prep_interleaved_dma, cap DMA_INTERLEAVE). Prep stays free of
+ * allocation: the work is stored in the pool descriptor, whose size is fixed.
+ *  - memcpy_sg walks both lists once and records copy runs: one
+ *    (dst, src, len) per stretch in which neither list changes entry, runs
+ *    that continue the previous one on both sides merged into it. At most
+ *    SW_MAX_RUNS (32) runs: an S-entry list against a D-entry list needs at
+ *    most S + D - 1, so 16 against 16 always fits. A transfer that needs
+ *    more is refused (NULL, logged). A single run is stored as a plain memcpy.
+ *  - interleaved keeps the template: numf frames (any number) of
+ *    frame_size <= SW_MAX_CHUNKS (8) chunks, each with the step each side's
+ *    address takes after it, resolved at prep by the kernel's
+ *    dmaengine_get_{src,dst}_icg() rule: the gap is the side's own
+ *    src_icg/dst_icg when non-zero, else icg when the side's *_sgl is set,
+ *    else 0; a side that does not increment (!*_inc) never moves - every
+ *    chunk reads (writes) size bytes at its start address, like a FIFO
+ *    window, and its gaps are ignored. Other directions, and larger frames,
+ *    are refused (NULL, logged). A template with no gap on either side is
+ *    stored as a plain memcpy.
+ * Bus addresses are translated (udma_dma_to_cpu) at prep: each sg entry
+ * whole, and for a template the whole span each side touches. A
+ * descriptor's total bytes count toward the engine's batch budget; the
+ * engine checks for a terminate before every run and chunk, and every 1 MiB
+ * within one, as for memcpy.
+ *
  * Touches the core only through <udmaengine/virt-dma.h>.
  *
  * LOCKING: vc->lock guards the vchan lists, active, busy and term_gen
@@ -37,15 +63,39 @@
 /* Large transfers are copied in chunks so a terminate stops them early. */
 #define ENGINE_CHUNK ((size_t)1 << 20)
 
-enum sw_op { SW_MEMCPY, SW_MEMSET };
+/* Copy runs of a memcpy_sg, chunks per frame of an interleaved template. */
+#define SW_MAX_RUNS 32
+#define SW_MAX_CHUNKS 8
+
+enum sw_op { SW_MEMCPY, SW_MEMSET, SW_MEMCPY_SG, SW_INTERLEAVED };
+
+/* memcpy_sg: one stretch of both lists */
+struct sw_run {
+	char *dst;
+	const char *src;
+	size_t len;
+};
+
+/* interleaved: one chunk of a frame and how far each side moves after it */
+struct sw_chunk {
+	size_t size;
+	size_t dst_step; /* size + dst gap, or 0 when dst does not increment */
+	size_t src_step;
+};
 
 struct sw_desc {
 	struct virt_dma_desc vd;
 	enum sw_op op;
 	int value;
-	void *dst;
-	const void *src;
-	size_t len;
+	void *dst;          /* memcpy, memset; interleaved: start */
+	const void *src;    /* memcpy; interleaved: start */
+	size_t len;         /* bytes written in all (the batch budget) */
+	unsigned int nr;    /* memcpy_sg: runs; interleaved: chunks per frame */
+	size_t numf;        /* interleaved: frames */
+	union {
+		struct sw_run run[SW_MAX_RUNS];
+		struct sw_chunk chunk[SW_MAX_CHUNKS];
+	} u;
 };
 
 struct sw_chan {
@@ -79,6 +129,61 @@ static struct sw_desc *to_sw_desc(struct virt_dma_desc *vd)
 
 /* ------------------------------------------------------------- engine */
 
+/*
+ * Copy @len bytes a 1 MiB piece at a time, unless a terminate changes
+ * term_gen from @gen first. Return: false when terminated.
+ */
+static bool sw_copy(struct sw_chan *c, unsigned long gen, char *dst, const char *src,
+		    size_t len)
+{
+	for (size_t off = 0; off < len; off += ENGINE_CHUNK) {
+		size_t n = len - off < ENGINE_CHUNK ? len - off : ENGINE_CHUNK;
+
+		if (__atomic_load_n(&c->term_gen, __ATOMIC_RELAXED) != gen)
+			return false;
+		memcpy(dst + off, src + off, n);
+	}
+	return true;
+}
+
+/* The runs of a memcpy_sg. Return: false when terminated. */
+static bool sw_do_sg(struct sw_chan *c, unsigned long gen, const struct sw_desc *d)
+{
+	for (unsigned int i = 0; i < d->nr; i++)
+		if (!sw_copy(c, gen, d->u.run[i].dst, d->u.run[i].src, d->u.run[i].len))
+			return false;
+	return true;
+}
+
+/* numf frames of nr chunks. Return: false when terminated. */
+static bool sw_do_interleaved(struct sw_chan *c, unsigned long gen, const struct sw_desc *d)
+{
+	size_t doff = 0, soff = 0;
+
+	for (size_t f = 0; f < d->numf; f++) {
+		for (unsigned int k = 0; k < d->nr; k++) {
+			const struct sw_chunk *ch = &d->u.chunk[k];
+
+			if (ch->size && !sw_copy(c, gen, (char *)d->dst + doff,
+						 (const char *)d->src + soff, ch->size))
+				return false;
+			doff += ch->dst_step;
+			soff += ch->src_step;
+		}
+	}
+	return true;
+}
+
+/*
+ * A memcpy_sg or interleaved descriptor. Out of line, to leave the plain
+ * memcpy/memset loop as it was. Return: false when terminated.
+ */
+static __attribute__((noinline)) bool sw_do_walk(struct sw_chan *c, unsigned long gen,
+						 const struct sw_desc *d)
+{
+	return d->op == SW_MEMCPY_SG ? sw_do_sg(c, gen, d) : sw_do_interleaved(c, gen, d);
+}
+
 static void sw_engine(struct tasklet_struct *t)
 {
 	struct sw_chan *c = caa_container_of(t, struct sw_chan, engine);
@@ -110,6 +215,11 @@ static void sw_engine(struct tasklet_struct *t)
 	for (unsigned int i = 0; i < n; i++) {
 		struct sw_desc *d = c->batch[i];
 
+		if (caa_unlikely(d->op > SW_MEMSET)) {
+			if (!sw_do_walk(c, gen, d))
+				goto copied;
+			continue;
+		}
 		for (size_t off = 0; off < d->len; off += ENGINE_CHUNK) {
 			size_t len = d->len - off < ENGINE_CHUNK ? d->len - off : ENGINE_CHUNK;
 
@@ -195,6 +305,221 @@ static struct dma_async_tx_descriptor *sw_prep_memset(struct dma_chan *chan,
 						      size_t len, unsigned long flags)
 {
 	return sw_prep(chan, SW_MEMSET, dst, 0, value, len, flags);
+}
+
+/* Take a pool descriptor for a prep; NULL (logged at debug level) when empty. */
+static struct sw_desc *sw_desc_get(struct dma_chan *chan)
+{
+	struct sw_chan *c = to_sw_chan(chan);
+	struct virt_dma_desc *vd = udma_vchan_desc_get(&c->vc);
+
+	if (!vd) {
+		udma_log(UDMA_LOG_DEBUG, __func__, "%s: all %u descriptors in use",
+			 dma_chan_name(chan), c->pool_size);
+		return NULL;
+	}
+	return to_sw_desc(vd);
+}
+
+/* Translate one sg entry; NULL (logged) when the device cannot. */
+static char *sw_sg_cpu(struct dma_chan *chan, struct scatterlist *sg, const char *side,
+		       unsigned int i)
+{
+	struct device *dev = chan->device->dev;
+	char *p = udma_dma_to_cpu(dev, sg_dma_address(sg), sg_dma_len(sg));
+
+	if (!p)
+		udma_log(UDMA_LOG_ERR, "sw_prep_memcpy_sg",
+			 "%s: %s entry %u (0x%llx, %u bytes) not mapped on %s",
+			 dma_chan_name(chan), side, i, (unsigned long long)sg_dma_address(sg),
+			 sg_dma_len(sg), dev_name(dev));
+	return p;
+}
+
+static struct dma_async_tx_descriptor *sw_prep_memcpy_sg(struct dma_chan *chan,
+							 struct scatterlist *dst_sg,
+							 unsigned int dst_nents,
+							 struct scatterlist *src_sg,
+							 unsigned int src_nents,
+							 unsigned long flags)
+{
+	struct sw_run run[SW_MAX_RUNS];
+	unsigned int nr = 0, di = 0, si = 0;
+	size_t dleft = 0, sleft = 0, total = 0;
+	char *dp = NULL, *sp = NULL;
+	struct sw_desc *d;
+
+	for (;;) {
+		size_t len;
+
+		/* next entry of a side that is used up (skipping empty ones) */
+		while (!dleft && di < dst_nents) {
+			dp = sw_sg_cpu(chan, &dst_sg[di], "destination", di);
+			if (!dp)
+				return NULL;
+			dleft = sg_dma_len(&dst_sg[di++]);
+		}
+		while (!sleft && si < src_nents) {
+			sp = sw_sg_cpu(chan, &src_sg[si], "source", si);
+			if (!sp)
+				return NULL;
+			sleft = sg_dma_len(&src_sg[si++]);
+		}
+		if (!dleft || !sleft)
+			break;
+		len = dleft < sleft ? dleft : sleft;
+		if (nr && run[nr - 1].dst + run[nr - 1].len == dp &&
+		    run[nr - 1].src + run[nr - 1].len == sp) {
+			run[nr - 1].len += len;
+		} else if (nr == SW_MAX_RUNS) {
+			udma_log(UDMA_LOG_ERR, __func__,
+				 "%s: %u destination and %u source entries need more than "
+				 "%d copy runs", dma_chan_name(chan), dst_nents, src_nents,
+				 SW_MAX_RUNS);
+			return NULL;
+		} else {
+			run[nr].dst = dp;
+			run[nr].src = sp;
+			run[nr].len = len;
+			nr++;
+		}
+		dp += len;
+		sp += len;
+		dleft -= len;
+		sleft -= len;
+		total += len;
+	}
+	/* the core checks the totals match; do not trust it blindly */
+	if (dleft || sleft || !total) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: the lists do not hold the same, non-zero, "
+			 "number of bytes", dma_chan_name(chan));
+		return NULL;
+	}
+
+	d = sw_desc_get(chan);
+	if (!d)
+		return NULL;
+	d->len = total;
+	if (nr == 1) {
+		d->op = SW_MEMCPY;
+		d->dst = run[0].dst;
+		d->src = run[0].src;
+	} else {
+		d->op = SW_MEMCPY_SG;
+		d->nr = nr;
+		memcpy(d->u.run, run, nr * sizeof(run[0]));
+	}
+	return vchan_tx_prep(&to_sw_chan(chan)->vc, &d->vd, flags);
+}
+
+/* The kernel's dmaengine_get_icg(): the gap one side skips after a chunk. */
+static size_t sw_icg(bool inc, bool sgl, size_t icg, size_t side_icg)
+{
+	if (!inc)
+		return 0;
+	if (side_icg)
+		return side_icg;
+	return sgl ? icg : 0;
+}
+
+static struct dma_async_tx_descriptor *sw_prep_interleaved(struct dma_chan *chan,
+							   struct dma_interleaved_template *xt,
+							   unsigned long flags)
+{
+	struct device *dev = chan->device->dev;
+	struct sw_chunk chunk[SW_MAX_CHUNKS];
+	/* per frame: bytes, how far each side moves, where each side's data ends */
+	size_t frame = 0, dstride = 0, sstride = 0, dend = 0, send = 0;
+	size_t total, dspan, sspan;
+	bool contiguous = xt->dst_inc && xt->src_inc; /* so far */
+	void *dp, *sp;
+	struct sw_desc *d;
+
+	if (xt->dir != DMA_MEM_TO_MEM) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: direction %s not supported (MEM_TO_MEM "
+			 "only)", dma_chan_name(chan), dmaengine_get_direction_text(xt->dir));
+		return NULL;
+	}
+	if (!xt->numf || !xt->frame_size) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: empty template", dma_chan_name(chan));
+		return NULL;
+	}
+	if (xt->frame_size > SW_MAX_CHUNKS) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: frame of %zu chunks (at most %d)",
+			 dma_chan_name(chan), xt->frame_size, SW_MAX_CHUNKS);
+		return NULL;
+	}
+	for (size_t k = 0; k < xt->frame_size; k++) {
+		const struct data_chunk *in = &xt->sgl[k];
+		struct sw_chunk *ch = &chunk[k];
+		size_t dgap = sw_icg(xt->dst_inc, xt->dst_sgl, in->icg, in->dst_icg);
+		size_t sgap = sw_icg(xt->src_inc, xt->src_sgl, in->icg, in->src_icg);
+		bool ovf = false;
+		size_t end;
+
+		ch->size = in->size;
+		ch->dst_step = 0;
+		ch->src_step = 0;
+		if (xt->dst_inc)
+			ovf |= __builtin_add_overflow(in->size, dgap, &ch->dst_step);
+		if (xt->src_inc)
+			ovf |= __builtin_add_overflow(in->size, sgap, &ch->src_step);
+		/* a side's data ends at the furthest chunk end so far */
+		ovf |= __builtin_add_overflow(dstride, in->size, &end);
+		dend = end > dend ? end : dend;
+		ovf |= __builtin_add_overflow(sstride, in->size, &end);
+		send = end > send ? end : send;
+		ovf |= __builtin_add_overflow(frame, in->size, &frame);
+		ovf |= __builtin_add_overflow(dstride, ch->dst_step, &dstride);
+		ovf |= __builtin_add_overflow(sstride, ch->src_step, &sstride);
+		if (ovf) {
+			udma_log(UDMA_LOG_ERR, __func__, "%s: chunk %zu: sizes overflow",
+				 dma_chan_name(chan), k);
+			return NULL;
+		}
+		contiguous = contiguous && !dgap && !sgap;
+	}
+	/* bytes in all, and the span of each side: numf - 1 strides + one frame */
+	if (__builtin_mul_overflow(xt->numf, frame, &total) ||
+	    __builtin_mul_overflow(xt->numf - 1, dstride, &dspan) ||
+	    __builtin_add_overflow(dspan, dend, &dspan) ||
+	    __builtin_mul_overflow(xt->numf - 1, sstride, &sspan) ||
+	    __builtin_add_overflow(sspan, send, &sspan)) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: %zu frames of %zu bytes overflow",
+			 dma_chan_name(chan), xt->numf, frame);
+		return NULL;
+	}
+	if (!total) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: template moves no bytes",
+			 dma_chan_name(chan));
+		return NULL;
+	}
+	dp = udma_dma_to_cpu(dev, xt->dst_start, dspan);
+	sp = udma_dma_to_cpu(dev, xt->src_start, sspan);
+	if (!dp || !sp) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: %s (0x%llx, %zu bytes) not mapped on %s",
+			 dma_chan_name(chan), dp ? "source" : "destination",
+			 (unsigned long long)(dp ? xt->src_start : xt->dst_start),
+			 dp ? sspan : dspan, dev_name(dev));
+		return NULL;
+	}
+
+	d = sw_desc_get(chan);
+	if (!d)
+		return NULL;
+	d->dst = dp;
+	d->src = sp;
+	d->len = total;
+	if (contiguous) {
+		/* no gap, both sides advance: one plain copy */
+		d->op = SW_MEMCPY;
+	} else {
+		d->op = SW_INTERLEAVED;
+		d->numf = xt->numf;
+		d->nr = (unsigned int)xt->frame_size;
+		memcpy(d->u.chunk, chunk, xt->frame_size * sizeof(chunk[0]));
+	}
+	return vchan_tx_prep(&to_sw_chan(chan)->vc, &d->vd, flags);
 }
 
 static void sw_issue_pending(struct dma_chan *chan)
@@ -303,6 +628,7 @@ static int sw_probe(const char *options)
 	dma_cap_zero(dd->cap_mask);
 	dma_cap_set(DMA_MEMCPY, dd->cap_mask);
 	dma_cap_set(DMA_MEMSET, dd->cap_mask);
+	dma_cap_set(DMA_INTERLEAVE, dd->cap_mask);
 	dd->copy_align = DMAENGINE_ALIGN_1_BYTE;
 	dd->fill_align = DMAENGINE_ALIGN_1_BYTE;
 	dd->descriptor_reuse = true;
@@ -311,6 +637,8 @@ static int sw_probe(const char *options)
 	dd->device_free_chan_resources = sw_free_chan_resources;
 	dd->device_prep_dma_memcpy = sw_prep_memcpy;
 	dd->device_prep_dma_memset = sw_prep_memset;
+	dd->device_prep_interleaved_dma = sw_prep_interleaved;
+	dd->udma_device_prep_dma_memcpy_sg = sw_prep_memcpy_sg;
 	dd->device_issue_pending = sw_issue_pending;
 	dd->device_tx_status = sw_tx_status;
 	dd->device_terminate_all = sw_terminate_all;
