@@ -5,24 +5,22 @@
  * As in the kernel, chan->cookie is the last cookie handed out and
  * chan->completed_cookie the high-water mark of finished ones (completion is
  * in order on a channel). Unlike the kernel, a finished cookie also has an
- * outcome: a bit per cookie in a ring of UDMA_COOKIE_RING bits, set when the
+ * outcome: a byte per cookie in a ring of UDMA_COOKIE_RING bytes, set when the
  * transfer failed or was aborted, so dmaengine_tx_status() can answer
- * DMA_ERROR for those. A cookie's bit is cleared when the cookie is assigned.
+ * DMA_ERROR for those. A cookie's byte is cleared when the cookie is assigned.
  *
  * Locking: writers (assign, complete, abort) hold the provider's channel lock
  * (vc->lock); they publish with release stores. dma_cookie_status() is
- * lockless: it loads completed_cookie with acquire before reading a bit.
+ * lockless: it loads completed_cookie with acquire before reading a byte.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "core-private.h"
 
-#define BITS_PER_WORD (8 * sizeof(unsigned long))
-
 int udma__cookie_priv_init(struct udma_chan_priv *p)
 {
-	p->outcome = calloc(UDMA_COOKIE_RING / BITS_PER_WORD, sizeof(unsigned long));
+	p->outcome = calloc(UDMA_COOKIE_RING, 1);
 	p->wrapped = 0;
 	return p->outcome ? 0 : -ENOMEM;
 }
@@ -33,24 +31,21 @@ void udma__cookie_priv_fini(struct udma_chan_priv *p)
 	p->outcome = NULL;
 }
 
+/*
+ * One byte per cookie, so writers use plain atomic stores (no read-modify-
+ * write): assign stores 0, a failure or abort stores 1, a success stores
+ * nothing (the byte is 0 since assign).
+ */
 static void outcome_set(struct udma_chan_priv *p, dma_cookie_t cookie, bool error)
 {
-	unsigned int idx = (unsigned int)cookie % UDMA_COOKIE_RING;
-	unsigned long bit = 1UL << (idx % BITS_PER_WORD);
-	unsigned long *w = &p->outcome[idx / BITS_PER_WORD];
-
-	if (error)
-		__atomic_fetch_or(w, bit, __ATOMIC_RELEASE);
-	else
-		__atomic_fetch_and(w, ~bit, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->outcome[(unsigned int)cookie % UDMA_COOKIE_RING],
+			 (unsigned char)error, __ATOMIC_RELEASE);
 }
 
 static bool outcome_error(struct udma_chan_priv *p, dma_cookie_t cookie)
 {
-	unsigned int idx = (unsigned int)cookie % UDMA_COOKIE_RING;
-
-	return (__atomic_load_n(&p->outcome[idx / BITS_PER_WORD], __ATOMIC_ACQUIRE) >>
-		(idx % BITS_PER_WORD)) & 1UL;
+	return __atomic_load_n(&p->outcome[(unsigned int)cookie % UDMA_COOKIE_RING],
+			       __ATOMIC_ACQUIRE);
 }
 
 UDMA_EXPORT void dma_cookie_init(struct dma_chan *chan)
@@ -88,8 +83,8 @@ UDMA_EXPORT void udma_cookie_complete_result(struct dma_async_tx_descriptor *tx,
 			 dma_chan_name(chan), tx->cookie);
 		return;
 	}
-	if (chan->udma_priv)
-		outcome_set(chan->udma_priv, tx->cookie, result != DMA_TRANS_NOERROR);
+	if (chan->udma_priv && result != DMA_TRANS_NOERROR)
+		outcome_set(chan->udma_priv, tx->cookie, true);
 	__atomic_store_n(&chan->completed_cookie, tx->cookie, __ATOMIC_RELEASE);
 	tx->cookie = 0;
 }

@@ -22,9 +22,9 @@
 /* Cookie outcomes are remembered for this many most recent cookies. */
 #define UDMA_COOKIE_WINDOW 65536u
 /*
- * Bits in the outcome ring. Twice the window: cookies run 1..INT32_MAX and
+ * Entries (bytes) in the outcome ring. Twice the window: cookies run 1..INT32_MAX and
  * skip 0 at the wrap, so two cookies less than a window apart across the
- * wrap must still land on different bits.
+ * wrap must still land on different entries.
  */
 #define UDMA_COOKIE_RING (2u * UDMA_COOKIE_WINDOW)
 
@@ -43,7 +43,7 @@ struct udma_chan_priv {
 	int stop;                         /* [A] ask the thread to exit */
 
 	/* cookies */
-	unsigned long *outcome;           /* [C] write, [A] read: 1 = error/aborted */
+	unsigned char *outcome;           /* [C] write, [A] read: 1 = error/aborted */
 	int wrapped;                      /* [C] cookies wrapped past INT32_MAX */
 
 	/* client ownership */

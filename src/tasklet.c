@@ -28,15 +28,28 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <urcu/futex.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core-private.h"
 
 #define TASKLET_SCHED 1
-/* Iterations of cpu_relax() an idle thread polls before sleeping. */
-#define IDLE_SPIN 4000
+/*
+ * Iterations of cpu_relax() an idle thread polls before sleeping (about
+ * 25 us): long enough to catch the next batch of a busy client without a
+ * wake-up, short enough that a client copying now and then does not pay
+ * much engine CPU per copy.
+ */
+#define IDLE_SPIN 1000
 
 static __thread struct dma_chan *udma_tls_chan;
+
+/* Process-private futex (cheaper than the shared kind liburcu's helper uses). */
+static void futex_op(int32_t *addr, int op, int32_t val)
+{
+	syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
 
 UDMA_EXPORT bool udma_in_completion_context(void)
 {
@@ -48,7 +61,7 @@ static void thread_wake(struct udma_chan_priv *p)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&p->wake, __ATOMIC_ACQUIRE) == -1) {
 		__atomic_store_n(&p->wake, 0, __ATOMIC_RELEASE);
-		futex_noasync(&p->wake, FUTEX_WAKE, 1, NULL, NULL, 0);
+		futex_op(&p->wake, FUTEX_WAKE, 1);
 	}
 }
 
@@ -96,7 +109,7 @@ static void run_one(struct udma_chan_priv *p, struct tasklet_struct *t)
 	__atomic_fetch_add(&p->run_seq, 1, __ATOMIC_ACQ_REL); /* even: idle */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&p->sync_waiters, __ATOMIC_ACQUIRE))
-		futex_noasync(&p->run_seq, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+		futex_op(&p->run_seq, FUTEX_WAKE, INT32_MAX);
 }
 
 static void *chan_thread(void *arg)
@@ -131,11 +144,8 @@ static void *chan_thread(void *arg)
 			__atomic_store_n(&p->wake, 0, __ATOMIC_RELEASE);
 			continue;
 		}
-		while (__atomic_load_n(&p->wake, __ATOMIC_ACQUIRE) == -1) {
-			if (futex_noasync(&p->wake, FUTEX_WAIT, -1, NULL, NULL, 0) &&
-			    errno != EINTR && errno != EAGAIN)
-				break;
-		}
+		while (__atomic_load_n(&p->wake, __ATOMIC_ACQUIRE) == -1)
+			futex_op(&p->wake, FUTEX_WAIT, -1); /* EINTR/EAGAIN: re-check */
 	}
 	udma_tls_chan = NULL;
 	return NULL;
@@ -193,7 +203,7 @@ void udma__chan_wait_seq_change(struct udma_chan_priv *p, int32_t seq)
 	__atomic_fetch_add(&p->sync_waiters, 1, __ATOMIC_ACQ_REL);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&p->run_seq, __ATOMIC_ACQUIRE) == seq)
-		futex_noasync(&p->run_seq, FUTEX_WAIT, seq, NULL, NULL, 0);
+		futex_op(&p->run_seq, FUTEX_WAIT, seq);
 	__atomic_fetch_sub(&p->sync_waiters, 1, __ATOMIC_ACQ_REL);
 }
 

@@ -27,6 +27,21 @@
 
 #define COMPLETE_BUDGET 64
 
+/*
+ * udma_state is written under vc->lock, except one store: vchan_tx_prep()
+ * publishes OWNED -> PREPARED for a pool descriptor without the lock. So
+ * every access is atomic.
+ */
+static unsigned int vd_state(const struct virt_dma_desc *vd)
+{
+	return __atomic_load_n(&vd->udma_state, __ATOMIC_ACQUIRE);
+}
+
+static void vd_set_state(struct virt_dma_desc *vd, unsigned int state)
+{
+	__atomic_store_n(&vd->udma_state, state, __ATOMIC_RELEASE);
+}
+
 static void *pool_entry(struct virt_dma_chan *vc, unsigned int i)
 {
 	return (char *)vc->udma_pool_mem + (size_t)i * vc->udma_desc_size;
@@ -101,7 +116,7 @@ UDMA_EXPORT int udma_vchan_pool_init(struct virt_dma_chan *vc, size_t desc_size,
 	for (unsigned int i = 0; i < count; i++) {
 		struct virt_dma_desc *vd = pool_vd(vc, pool_entry(vc, i));
 
-		vd->udma_state = UDMA_VD_FREE;
+		vd_set_state(vd, UDMA_VD_FREE);
 		cds_list_add_tail(&vd->node, &vc->udma_desc_pool);
 	}
 	spin_unlock(&vc->lock);
@@ -140,7 +155,13 @@ UDMA_EXPORT struct virt_dma_desc *udma_vchan_desc_get(struct virt_dma_chan *vc)
 	if (!cds_list_empty(&vc->udma_desc_pool)) {
 		vd = cds_list_first_entry(&vc->udma_desc_pool, struct virt_dma_desc, node);
 		cds_list_del(&vd->node);
-		vd->udma_state = UDMA_VD_OWNED;
+		/*
+		 * Tracked on desc_allocated already, as OWNED: terminate leaves
+		 * it alone until vchan_tx_prep() publishes it PREPARED, which
+		 * then needs no lock (one lock round trip per prep, not two).
+		 */
+		vd_set_state(vd, UDMA_VD_OWNED);
+		cds_list_add_tail(&vd->node, &vc->desc_allocated);
 		vc->udma_pool_free--;
 	}
 	spin_unlock(&vc->lock);
@@ -154,7 +175,7 @@ UDMA_EXPORT struct virt_dma_desc *udma_vchan_desc_get(struct virt_dma_chan *vc)
 /* Return a pool descriptor. Caller holds vc->lock. */
 static void pool_put_locked(struct virt_dma_chan *vc, struct virt_dma_desc *vd)
 {
-	vd->udma_state = UDMA_VD_FREE;
+	vd_set_state(vd, UDMA_VD_FREE);
 	cds_list_add(&vd->node, &vc->udma_desc_pool);
 	vc->udma_pool_free++;
 }
@@ -169,12 +190,12 @@ static bool retire_locked(struct virt_dma_chan *vc, struct virt_dma_desc *vd)
 					     __ATOMIC_ACQUIRE);
 
 	if (flags & DMA_CTRL_REUSE) {
-		vd->udma_state = UDMA_VD_PREPARED;
+		vd_set_state(vd, UDMA_VD_PREPARED);
 		cds_list_add_tail(&vd->node, &vc->desc_allocated);
 		return false;
 	}
 	if (!(flags & DMA_CTRL_ACK)) {
-		vd->udma_state = UDMA_VD_DONE;
+		vd_set_state(vd, UDMA_VD_DONE);
 		cds_list_add_tail(&vd->node, &vc->udma_desc_unacked);
 		return false;
 	}
@@ -233,8 +254,13 @@ UDMA_EXPORT struct dma_async_tx_descriptor *vchan_tx_prep(struct virt_dma_chan *
 	vd->tx_result.result = DMA_TRANS_NOERROR;
 	vd->tx_result.residue = 0;
 
+	if (vd_state(vd) == UDMA_VD_OWNED) {
+		/* from udma_vchan_desc_get(): already on desc_allocated */
+		vd_set_state(vd, UDMA_VD_PREPARED);
+		return tx;
+	}
 	spin_lock(&vc->lock);
-	vd->udma_state = UDMA_VD_PREPARED;
+	vd_set_state(vd, UDMA_VD_PREPARED);
 	cds_list_add_tail(&vd->node, &vc->desc_allocated);
 	spin_unlock(&vc->lock);
 	return tx;
@@ -247,8 +273,8 @@ UDMA_EXPORT dma_cookie_t vchan_tx_submit(struct dma_async_tx_descriptor *tx)
 	dma_cookie_t cookie;
 
 	spin_lock(&vc->lock);
-	if (vd->udma_state != UDMA_VD_PREPARED) {
-		unsigned int state = vd->udma_state;
+	if (vd_state(vd) != UDMA_VD_PREPARED) {
+		unsigned int state = vd_state(vd);
 
 		spin_unlock(&vc->lock);
 		udma_err("%s: descriptor %p is not in the prepared state (%u): "
@@ -257,7 +283,7 @@ UDMA_EXPORT dma_cookie_t vchan_tx_submit(struct dma_async_tx_descriptor *tx)
 		return -EINVAL;
 	}
 	cookie = dma_cookie_assign(tx);
-	vd->udma_state = UDMA_VD_QUEUED;
+	vd_set_state(vd, UDMA_VD_QUEUED);
 	cds_list_del(&vd->node);
 	cds_list_add_tail(&vd->node, &vc->desc_submitted);
 	spin_unlock(&vc->lock);
@@ -271,7 +297,7 @@ UDMA_EXPORT int vchan_tx_desc_free(struct dma_async_tx_descriptor *tx)
 	bool external = false;
 
 	spin_lock(&vc->lock);
-	if (vd->udma_state != UDMA_VD_PREPARED) {
+	if (vd_state(vd) != UDMA_VD_PREPARED) {
 		spin_unlock(&vc->lock);
 		udma_err("%s: descriptor %p is queued; terminate or wait for it first",
 			 vc->chan.udma_name, (void *)tx);
@@ -402,7 +428,7 @@ UDMA_EXPORT void vchan_terminate_vdesc(struct virt_dma_desc *vd)
 	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);
 
 	udma_cookie_abort(&vd->tx);
-	vd->udma_state = UDMA_VD_TERMINATED;
+	vd_set_state(vd, UDMA_VD_TERMINATED);
 	cds_list_add_tail(&vd->node, &vc->desc_terminated);
 	if (vc->cyclic == vd)
 		vc->cyclic = NULL;
@@ -415,15 +441,22 @@ UDMA_EXPORT void vchan_get_all_descriptors(struct virt_dma_chan *vc,
 		&vc->desc_allocated, &vc->desc_submitted, &vc->desc_issued,
 		&vc->desc_completed,
 	};
-	struct virt_dma_desc *vd;
+	struct virt_dma_desc *vd, *n;
 
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-		cds_list_for_each_entry(vd, lists[i], node) {
+	/* A pool descriptor still being prepared (OWNED) stays where it is. */
+	cds_list_for_each_entry_safe(vd, n, &vc->desc_allocated, node) {
+		if (vd_state(vd) == UDMA_VD_OWNED)
+			continue;
+		cds_list_del(&vd->node);
+		cds_list_add_tail(&vd->node, head);
+	}
+	for (size_t i = 1; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		cds_list_for_each_entry(vd, lists[i], node)
 			udma_cookie_abort(&vd->tx);
-			vd->udma_state = UDMA_VD_OWNED;
-		}
 		udma_list_splice_tail_init(lists[i], head);
 	}
+	cds_list_for_each_entry(vd, head, node)
+		vd_set_state(vd, UDMA_VD_OWNED);
 	vc->cyclic = NULL;
 	udma_cookie_abort_all_done(&vc->chan);
 }
@@ -472,7 +505,7 @@ UDMA_EXPORT void vchan_synchronize(struct virt_dma_chan *vc)
 		return;
 	spin_lock(&vc->lock);
 	cds_list_for_each_entry(vd, &vc->desc_terminated, node)
-		vd->udma_state = UDMA_VD_OWNED;
+		vd_set_state(vd, UDMA_VD_OWNED);
 	udma_list_splice_tail_init(&vc->desc_terminated, &head);
 	spin_unlock(&vc->lock);
 	vchan_dma_desc_free_list(vc, &head);
@@ -485,13 +518,14 @@ UDMA_EXPORT void vchan_free_chan_resources(struct virt_dma_chan *vc)
 
 	spin_lock(&vc->lock);
 	vchan_get_all_descriptors(vc, &head);
+	udma_list_splice_tail_init(&vc->desc_allocated, &head); /* OWNED ones too */
 	udma_list_splice_tail_init(&vc->desc_terminated, &head);
 	udma_list_splice_tail_init(&vc->udma_desc_unacked, &head);
 	cds_list_for_each_entry(vd, &head, node) {
 		/* the channel is going away: free everything, whatever its flags */
 		dmaengine_desc_clear_reuse(&vd->tx);
 		async_tx_ack(&vd->tx);
-		vd->udma_state = UDMA_VD_OWNED;
+		vd_set_state(vd, UDMA_VD_OWNED);
 	}
 	spin_unlock(&vc->lock);
 	vchan_dma_desc_free_list(vc, &head);

@@ -275,13 +275,14 @@ struct dma_async_tx_descriptor {
 struct dma_chan {
 	struct dma_device *device;
 	struct device *slave;
-	dma_cookie_t cookie;           /* last cookie assigned */
-	dma_cookie_t completed_cookie; /* last cookie completed or aborted */
+	dma_cookie_t cookie;           /* last cookie assigned (submitters) */
+	/* last cookie completed or aborted (completion thread): own line */
+	dma_cookie_t completed_cookie UDMA_CACHELINE_ALIGNED;
 	int chan_id;
 	const char *name;              /* "dma:<name>" for requests by name */
 	char *dbg_client_name;
 	struct cds_list_head device_node; /* in dma_device.channels */
-	int client_count;
+	int client_count UDMA_CACHELINE_ALIGNED; /* read by every call */
 	int table_count;
 	void *private;                 /* client <-> provider data */
 	char udma_name[32];            /* "dma<dev_id>chan<chan_id>" */

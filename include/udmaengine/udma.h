@@ -19,8 +19,11 @@ extern "C" {
 
 #if defined(__GNUC__)
 #define UDMA_EXPORT __attribute__((visibility("default")))
+/* Start a struct member on its own cache line (no false sharing). */
+#define UDMA_CACHELINE_ALIGNED __attribute__((aligned(64)))
 #else
 #define UDMA_EXPORT
+#define UDMA_CACHELINE_ALIGNED
 #endif
 
 /* ---- kernel <linux/err.h> helpers (used by dma_request_chan & co.) ---- */

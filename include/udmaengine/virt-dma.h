@@ -58,10 +58,12 @@ struct virt_dma_desc {
 
 struct virt_dma_chan {
 	struct dma_chan chan;
-	struct tasklet_struct task;
+	/* scheduling state written by every tasklet_schedule: own line */
+	struct tasklet_struct task UDMA_CACHELINE_ALIGNED;
 	void (*desc_free)(struct virt_dma_desc *vd); /* NULL: pool descriptors */
 
-	spinlock_t lock;
+	/* the lock and the lists it guards share a line, apart from the rest */
+	spinlock_t lock UDMA_CACHELINE_ALIGNED;
 
 	struct cds_list_head desc_allocated;
 	struct cds_list_head desc_submitted;
@@ -186,6 +188,19 @@ static inline struct virt_dma_desc *vchan_next_desc(struct virt_dma_chan *vc)
  * (with vd->tx_result) and runs its callback. Context: caller holds vc->lock.
  */
 UDMA_EXPORT void vchan_cookie_complete(struct virt_dma_desc *vd);
+
+/*
+ * udma_vchan_cookie_complete_list - vchan_cookie_complete() for every
+ * descriptor on @done (in order, each with its tx_result), as one list splice
+ * and one tasklet_schedule(). @done is left empty.
+ * Context: caller holds vc->lock.
+ */
+static inline void udma_vchan_cookie_complete_list(struct virt_dma_chan *vc,
+						   struct cds_list_head *done)
+{
+	udma_list_splice_tail_init(done, &vc->desc_completed);
+	tasklet_schedule(&vc->task);
+}
 
 /*
  * vchan_cyclic_callback - a period of cyclic @vd elapsed: schedule its

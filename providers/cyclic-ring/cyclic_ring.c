@@ -147,7 +147,7 @@ static void engine_ack(struct cr_chan *c, unsigned long gen)
 	struct virt_dma_desc *vd;
 
 	cds_list_for_each_entry(vd, &c->vc.desc_terminated, node)
-		vd->udma_state = UDMA_VD_OWNED;
+		__atomic_store_n(&vd->udma_state, UDMA_VD_OWNED, __ATOMIC_RELEASE);
 	udma_list_splice_tail_init(&c->vc.desc_terminated, &stale);
 	spin_unlock(&c->vc.lock);
 	engine_stop_periph(c, true);

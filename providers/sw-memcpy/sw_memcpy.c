@@ -10,7 +10,7 @@
  * (one tasklet_schedule per batch, which makes a system call only when the
  * thread sleeps). The engine takes up to ENGINE_BATCH descriptors under
  * vc->lock onto its active list, copies them with the lock dropped, then
- * completes them under the lock with vchan_cookie_complete(); the vchan
+ * completes the batch under the lock with udma_vchan_cookie_complete_list(); the vchan
  * completion tasklet, next on the same thread, runs the callbacks.
  *
  * Terminate moves the active batch to desc_terminated (cookies aborted) and
@@ -193,22 +193,30 @@ static void sw_engine(struct tasklet_struct *t)
 	unsigned long gen;
 	CDS_LIST_HEAD(stale);
 
-	spin_lock(&vc->lock);
-	while (n < ENGINE_BATCH && bytes < ENGINE_BATCH_BYTES) {
-		struct virt_dma_desc *vd = vchan_next_desc(vc);
+	struct cds_list_head *first, *pos, *last = NULL;
 
-		if (!vd)
-			break;
-		cds_list_del(&vd->node);
-		cds_list_add_tail(&vd->node, &c->active);
-		c->batch[n++] = to_sw_desc(vd);
-		bytes += to_sw_desc(vd)->len;
+	spin_lock(&vc->lock);
+	/* Cut the first descriptors of desc_issued onto the (empty) active list. */
+	first = vc->desc_issued.next;
+	for (pos = first; pos != &vc->desc_issued && n < ENGINE_BATCH &&
+	     bytes < ENGINE_BATCH_BYTES; pos = pos->next) {
+		struct sw_desc *d = to_sw_desc(cds_list_entry(pos, struct virt_dma_desc, node));
+
+		c->batch[n++] = d;
+		bytes += d->len;
+		last = pos;
 	}
 	if (!n) {
 		c->busy = false;
 		spin_unlock(&vc->lock);
 		return;
 	}
+	vc->desc_issued.next = pos;
+	pos->prev = &vc->desc_issued;
+	c->active.next = first;
+	first->prev = &c->active;
+	c->active.prev = last;
+	last->next = &c->active;
 	gen = c->term_gen;
 	spin_unlock(&vc->lock);
 
@@ -236,14 +244,8 @@ copied:
 
 	spin_lock(&vc->lock);
 	if (gen == c->term_gen) {
-		for (unsigned int i = 0; i < n; i++) {
-			struct virt_dma_desc *vd = &c->batch[i]->vd;
-
-			cds_list_del(&vd->node);
-			vd->tx_result.result = DMA_TRANS_NOERROR;
-			vd->tx_result.residue = 0;
-			vchan_cookie_complete(vd);
-		}
+		/* tx_result is NOERROR from prep: hand the batch over as a whole */
+		udma_vchan_cookie_complete_list(vc, &c->active);
 	} else {
 		/* Terminated while copying: only this engine touches them. */
 		udma_list_splice_tail_init(&vc->desc_terminated, &stale);
@@ -525,13 +527,15 @@ static struct dma_async_tx_descriptor *sw_prep_interleaved(struct dma_chan *chan
 static void sw_issue_pending(struct dma_chan *chan)
 {
 	struct sw_chan *c = to_sw_chan(chan);
+	bool start = false;
 
 	spin_lock(&c->vc.lock);
-	if (vchan_issue_pending(&c->vc) && !c->busy) {
-		c->busy = true;
-		tasklet_schedule(&c->engine);
-	}
+	if (vchan_issue_pending(&c->vc) && !c->busy)
+		start = c->busy = true;
 	spin_unlock(&c->vc.lock);
+	/* wake outside the lock: the woken engine's first act is to take it */
+	if (start)
+		tasklet_schedule(&c->engine);
 }
 
 /*
