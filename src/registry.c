@@ -396,6 +396,22 @@ static void chan_unclaim(struct dma_chan *chan)
 		dma_cap_clear(DMA_PRIVATE, device->cap_mask);
 }
 
+/*
+ * Release a held channel: called and returns with udma_list_lock held, but
+ * drops it while terminating and waiting for callbacks. Marking it releasing
+ * first keeps everyone else from claiming or releasing it meanwhile.
+ */
+static void chan_release_locked(struct dma_chan *chan)
+{
+	chan->udma_priv->releasing = 1;
+	/* From here on the hot-path checks see the channel as not held. */
+	__atomic_store_n(&chan->client_count, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&udma_list_lock);
+	chan_quiesce_and_free(chan);
+	pthread_mutex_lock(&udma_list_lock);
+	chan_unclaim(chan);
+}
+
 UDMA_EXPORT void dma_release_channel(struct dma_chan *chan)
 {
 	if (!chan) {
@@ -413,15 +429,7 @@ UDMA_EXPORT void dma_release_channel(struct dma_chan *chan)
 		udma_err("%s: channel is not held (double release?)", dma_chan_name(chan));
 		return;
 	}
-	chan->udma_priv->releasing = 1;
-	/* From here on the hot-path checks see the channel as not held. */
-	__atomic_store_n(&chan->client_count, 0, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&udma_list_lock);
-
-	chan_quiesce_and_free(chan);
-
-	pthread_mutex_lock(&udma_list_lock);
-	chan_unclaim(chan);
+	chan_release_locked(chan);
 	pthread_mutex_unlock(&udma_list_lock);
 	udma_dbg("%s released", chan->udma_name);
 }
@@ -441,12 +449,7 @@ void udma__exit_release_all(void)
 			if (chan->client_count != 1 || chan->udma_priv->releasing)
 				continue;
 			udma_dbg("%s still held at exit; releasing it", chan->udma_name);
-			chan->udma_priv->releasing = 1;
-			__atomic_store_n(&chan->client_count, 0, __ATOMIC_RELEASE);
-			pthread_mutex_unlock(&udma_list_lock);
-			chan_quiesce_and_free(chan);
-			pthread_mutex_lock(&udma_list_lock);
-			chan_unclaim(chan);
+			chan_release_locked(chan);
 		}
 	}
 	pthread_mutex_unlock(&udma_list_lock);
