@@ -315,9 +315,12 @@ static void produce(struct udma_periph *p, unsigned char *dst, size_t len)
 
 static uint64_t device_target(struct udma_periph *p, uint64_t now_ns)
 {
+	uint64_t t;
+
 	if (now_ns <= p->anchor_ns)
 		return 0;
-	return (uint64_t)((unsigned __int128)(now_ns - p->anchor_ns) * p->rate / 1000000000u);
+	t = (uint64_t)((unsigned __int128)(now_ns - p->anchor_ns) * p->rate / 1000000000u);
+	return t - t % p->width; /* the device moves whole FIFO words */
 }
 
 /* Time from @now_ns until the device position reaches @pos. */

@@ -417,7 +417,10 @@ struct mock_dev *mock_dev_create(const struct mock_opts *o)
 		md->opts.pool_size = DEFAULT_POOL;
 	md->nr_chans = o->nr_chans;
 	if (md->nr_chans) {
-		md->chans = calloc(md->nr_chans, sizeof(*md->chans));
+		if (posix_memalign((void **)&md->chans, 64, md->nr_chans * sizeof(*md->chans)))
+			md->chans = NULL;
+		else
+			memset(md->chans, 0, md->nr_chans * sizeof(*md->chans));
 		if (!md->chans) {
 			free(md);
 			return NULL;

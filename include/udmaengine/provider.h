@@ -249,7 +249,9 @@ static inline bool dmaengine_desc_callback_valid(struct dmaengine_desc_callback 
 
 /* ------------------------------------------------------------- plugins */
 
-#define UDMA_PROVIDER_ABI_VERSION 1u
+/* Bumped whenever a provider-visible struct changes layout (2: cache-line
+ * aligned members in dma_chan and virt_dma_chan). */
+#define UDMA_PROVIDER_ABI_VERSION 2u
 #define UDMA_PROVIDER_ENTRY_SYMBOL "udma_provider_entry"
 
 /*

@@ -549,10 +549,18 @@ static void cr_synchronize(struct dma_chan *chan)
 	if (c->engine_started) {
 		int32_t got;
 
-		while ((got = __atomic_load_n(&c->gen_ack, __ATOMIC_SEQ_CST)) != want)
+		/* wait until the engine acknowledged @want or a later terminate
+		 * (31-bit wrap-aware "at least") */
+		while ((((got = __atomic_load_n(&c->gen_ack, __ATOMIC_SEQ_CST)) - want) &
+			0x7fffffff) >= 0x40000000)
 			futex_noasync(&c->gen_ack, FUTEX_WAIT, got, NULL, NULL, 0);
 	}
-	vchan_synchronize(&c->vc);
+	/*
+	 * Wait for callbacks only: terminated descriptors are freed by the
+	 * engine alone (it may still hold one parked by a later terminate);
+	 * release frees whatever is left after stopping the engine.
+	 */
+	udma_chan_sync_completion(chan);
 }
 
 static void cr_caps(struct dma_chan *chan, struct dma_slave_caps *caps)
@@ -622,7 +630,11 @@ static int cr_probe(const char *options)
 	cd = calloc(1, sizeof(*cd));
 	if (!cd)
 		return -ENOMEM;
-	cd->chans = calloc(nr, sizeof(*cd->chans));
+	/* channel structs have cache-line-aligned members */
+	if (posix_memalign((void **)&cd->chans, 64, nr * sizeof(*cd->chans)))
+		cd->chans = NULL;
+	else
+		memset(cd->chans, 0, nr * sizeof(*cd->chans));
 	if (!cd->chans) {
 		free(cd);
 		return -ENOMEM;

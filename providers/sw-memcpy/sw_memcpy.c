@@ -616,7 +616,11 @@ static int sw_probe(const char *options)
 	sd = calloc(1, sizeof(*sd));
 	if (!sd)
 		return -ENOMEM;
-	sd->chans = calloc(nr, sizeof(*sd->chans));
+	/* channel structs have cache-line-aligned members */
+	if (posix_memalign((void **)&sd->chans, 64, nr * sizeof(*sd->chans)))
+		sd->chans = NULL;
+	else
+		memset(sd->chans, 0, nr * sizeof(*sd->chans));
 	if (!sd->chans) {
 		free(sd);
 		return -ENOMEM;
