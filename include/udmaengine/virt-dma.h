@@ -130,7 +130,10 @@ UDMA_EXPORT void udma_vchan_pool_fini(struct virt_dma_chan *vc);
 /*
  * udma_vchan_desc_get - take a descriptor from the pool for a prep.
  * Return: the descriptor (its provider struct is at vd - vd_offset, contents
- * undefined), or NULL when the pool is empty. Context: any thread, never
+ * undefined), or NULL when the pool is empty. The descriptor is tracked on
+ * desc_allocated as OWNED until vchan_tx_prep() publishes it: every
+ * descriptor taken must go through vchan_tx_prep() (check what can fail
+ * before taking it). Context: any thread, never
  * blocks (takes vc->lock).
  */
 UDMA_EXPORT struct virt_dma_desc *udma_vchan_desc_get(struct virt_dma_chan *vc);

@@ -481,14 +481,17 @@ static enum dma_status cr_tx_status(struct dma_chan *chan, dma_cookie_t cookie,
 		residue = (uint32_t)(c->active->total - c->active->pos);
 		paused = c->paused;
 	} else {
+		/* issued or only submitted: nothing moved yet */
 		vd = vchan_find_desc(&c->vc, cookie);
-		if (!vd)
-			cds_list_for_each_entry(vd, &c->vc.desc_submitted, node)
-				if (vd->tx.cookie == cookie)
-					goto found;
-		if (!vd || &vd->node == &c->vc.desc_submitted)
-			vd = NULL;
-found:
+		if (!vd) {
+			struct virt_dma_desc *it;
+
+			cds_list_for_each_entry(it, &c->vc.desc_submitted, node)
+				if (it->tx.cookie == cookie) {
+					vd = it;
+					break;
+				}
+		}
 		if (vd)
 			residue = (uint32_t)to_cr_desc(vd)->total;
 	}
