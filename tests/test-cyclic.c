@@ -57,6 +57,7 @@
 #include <udmaengine/periph.h>
 
 #include "test-util.h"
+#include "log-capture.h"
 
 #define RING_CHANNELS 2   /* cyclic-ring default */
 #define RING_POOL 64
@@ -202,48 +203,7 @@ static uint64_t percentile(uint64_t *v, size_t n, unsigned int pct)
 	return v[i ? i - 1 : 0];
 }
 
-/* ---------------------------------------------------------- log capture */
-
-#define MAX_LOG 64
-static pthread_mutex_t log_mx = PTHREAD_MUTEX_INITIALIZER;
-static char log_msg[MAX_LOG][256];
-static int log_n;
-
-static void log_sink(int level, const char *func, const char *msg, void *ud)
-{
-	(void)level;
-	(void)ud;
-	pthread_mutex_lock(&log_mx);
-	if (log_n < MAX_LOG)
-		snprintf(log_msg[log_n], sizeof(log_msg[0]), "%s: %s", func, msg);
-	log_n++;
-	pthread_mutex_unlock(&log_mx);
-}
-
-static void log_clear(void)
-{
-	pthread_mutex_lock(&log_mx);
-	log_n = 0;
-	pthread_mutex_unlock(&log_mx);
-}
-
-/* True when a line logged since log_clear() contains @needle. */
-static bool log_has(const char *needle)
-{
-	bool found = false;
-
-	pthread_mutex_lock(&log_mx);
-	for (int i = 0; i < log_n && i < MAX_LOG; i++)
-		if (strstr(log_msg[i], needle))
-			found = true;
-	if (!found) {
-		fprintf(stderr, "no log line contains \"%s\"; %d logged:\n", needle, log_n);
-		for (int i = 0; i < log_n && i < MAX_LOG; i++)
-			fprintf(stderr, "  %s\n", log_msg[i]);
-	}
-	pthread_mutex_unlock(&log_mx);
-	return found;
-}
+/* log capture: tests/log-capture.h */
 
 /* ------------------------------------------------------- sink recorder */
 
@@ -364,7 +324,7 @@ static int setup(void **state)
 {
 	(void)state;
 	nperiphs = 0;
-	log_clear();
+	log_reset();
 	chan = request_ring();
 	return chan ? 0 : -1;
 }
@@ -469,7 +429,7 @@ static void test_request_by_name(void **state)
 	assert_string_equal(c1->name, "dma:tx");
 	assert_string_equal(c1->device->udma_name, "cyclic-ring");
 
-	log_clear();
+	log_reset();
 	assert_int_equal(PTR_ERR(dma_request_chan(&codec, "nothing")), -ENODEV);
 	assert_true(log_has("codec0/nothing"));
 	assert_int_equal(PTR_ERR(dma_request_chan(&codec, "late")), -EPROBE_DEFER);
@@ -573,7 +533,7 @@ static void test_config_matrix(void **state)
 	assert_non_null(p_other);
 
 	/* no config yet: the prep names no peripheral */
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_dma_cyclic(chan, map(ring, sizeof(ring), DMA_MEM_TO_DEV),
 					      sizeof(ring), 1024, DMA_MEM_TO_DEV, FLAGS));
 	assert_true(log_has("dst_addr"));
@@ -582,11 +542,11 @@ static void test_config_matrix(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.dst_addr = udma_periph_addr(p4);
 	cfg.direction = DMA_DEV_TO_DEV;
-	log_clear();
+	log_reset();
 	assert_int_equal(dmaengine_slave_config(chan, &cfg), -EINVAL);
 	assert_true(log_has("direction"));
 	cfg.direction = DMA_TRANS_NONE;
-	log_clear();
+	log_reset();
 	assert_int_equal(dmaengine_slave_config(chan, &cfg), -EINVAL);
 	assert_true(log_has("direction"));
 	assert_int_equal(config_for(NULL, p4, DMA_MEM_TO_DEV, 4), 0);
@@ -598,17 +558,17 @@ static void test_config_matrix(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.dst_addr = udma_periph_addr(p4);
 	cfg.dst_addr_width = DMA_SLAVE_BUSWIDTH_3_BYTES;
-	log_clear();
+	log_reset();
 	assert_int_equal(dmaengine_slave_config(chan, &cfg), -EINVAL);
 	assert_true(log_has("dst_addr_width"));
 	cfg.dst_addr_width = DMA_SLAVE_BUSWIDTH_16_BYTES;
-	log_clear();
+	log_reset();
 	assert_int_equal(dmaengine_slave_config(chan, &cfg), -EINVAL);
 	assert_true(log_has("dst_addr_width"));
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.src_addr = udma_periph_addr(p4);
 	cfg.src_addr_width = DMA_SLAVE_BUSWIDTH_128_BYTES;
-	log_clear();
+	log_reset();
 	assert_int_equal(dmaengine_slave_config(chan, &cfg), -EINVAL);
 	assert_true(log_has("src_addr_width"));
 	assert_int_equal(config_for(NULL, p4, DMA_DEV_TO_MEM, 1), 0);
@@ -619,10 +579,10 @@ static void test_config_matrix(void **state)
 	assert_true(cyclic_prep_works(ring, sizeof(ring), DMA_MEM_TO_DEV));
 	assert_int_equal(config_for(NULL, p4, DMA_MEM_TO_DEV, RING_MAX_BURST), 0);
 	assert_true(cyclic_prep_works(ring, sizeof(ring), DMA_MEM_TO_DEV));
-	log_clear();
+	log_reset();
 	assert_int_equal(config_for(NULL, p4, DMA_MEM_TO_DEV, RING_MAX_BURST + 1), -EINVAL);
 	assert_true(log_has("dst_maxburst"));
-	log_clear();
+	log_reset();
 	assert_int_equal(config_for(NULL, p4, DMA_DEV_TO_MEM, RING_MAX_BURST + 1), -EINVAL);
 	assert_true(log_has("src_maxburst"));
 	assert_int_equal(config_for(NULL, p4, DMA_MEM_TO_DEV, 16), 0);
@@ -633,11 +593,11 @@ static void test_config_matrix(void **state)
 	cfg.dst_addr = udma_periph_addr(p4);
 	cfg.dst_addr_width = DMA_SLAVE_BUSWIDTH_2_BYTES;
 	assert_int_equal(dmaengine_slave_config(chan, &cfg), 0);
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_dma_cyclic(chan, map(ring, sizeof(ring), DMA_MEM_TO_DEV),
 					      sizeof(ring), 1024, DMA_MEM_TO_DEV, FLAGS));
 	assert_true(log_has("dst_addr_width"));
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_slave_single(chan, map(ring, 64, DMA_MEM_TO_DEV), 64,
 						DMA_MEM_TO_DEV, FLAGS));
 	assert_true(log_has("dst_addr_width"));
@@ -649,26 +609,26 @@ static void test_config_matrix(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.dst_addr = 0x12345000;
 	assert_int_equal(dmaengine_slave_config(chan, &cfg), 0);
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_dma_cyclic(chan, map(ring, sizeof(ring), DMA_MEM_TO_DEV),
 					      sizeof(ring), 1024, DMA_MEM_TO_DEV, FLAGS));
 	assert_true(log_has("not a peripheral"));
 	assert_int_equal(config_for(NULL, p4, DMA_MEM_TO_DEV, 4), 0);
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_dma_cyclic(chan, map(ring, sizeof(ring), DMA_DEV_TO_MEM),
 					      sizeof(ring), 1024, DMA_DEV_TO_MEM, FLAGS));
 	assert_true(log_has("src_addr"));
 
 	/* lengths: period must divide the ring, both multiples of the width */
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_dma_cyclic(chan, map(ring, sizeof(ring), DMA_MEM_TO_DEV),
 					      sizeof(ring), 1000, DMA_MEM_TO_DEV, FLAGS));
 	assert_true(log_has("period"));
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_dma_cyclic(chan, map(ring, 4094, DMA_MEM_TO_DEV),
 					      4094, 2047, DMA_MEM_TO_DEV, FLAGS));
 	assert_true(log_has("width"));
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_dma_cyclic(chan, map(ring, sizeof(ring), DMA_MEM_TO_MEM),
 					      sizeof(ring), 1024, DMA_MEM_TO_MEM, FLAGS));
 	assert_true(log_has("MEM_TO_MEM"));
@@ -1310,7 +1270,7 @@ static void test_slave_sg_residue_and_limits(void **state)
 		sg_set_buf(&many[i], big[i], 4);
 	assert_int_equal(dma_map_sg(dmaengine_get_dma_device(chan), many, RING_MAX_SG + 1,
 				    DMA_TO_DEVICE), RING_MAX_SG + 1);
-	log_clear();
+	log_reset();
 	assert_null(dmaengine_prep_slave_sg(chan, many, RING_MAX_SG + 1, DMA_MEM_TO_DEV, FLAGS));
 	assert_true(log_has("entries"));
 	tx = dmaengine_prep_slave_sg(chan, many, RING_MAX_SG, DMA_MEM_TO_DEV, FLAGS);

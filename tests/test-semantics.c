@@ -41,6 +41,7 @@
 #include <udmaengine/dmaengine.h>
 
 #include "test-util.h"
+#include "log-capture.h"
 
 /* Every channel of the test's sw-memcpy device has exactly this many. */
 #define POOL 1024
@@ -99,64 +100,7 @@ static void fill(uint8_t *p, size_t len, unsigned int seed)
 		p[i] = (uint8_t)(seed * 31u + i * 7u + (i >> 8));
 }
 
-/* ---------------------------------------------------------- log capture */
-
-#define MAX_LOG 64
-static pthread_mutex_t log_mx = PTHREAD_MUTEX_INITIALIZER;
-static char log_func[MAX_LOG][64];
-static char log_msg[MAX_LOG][160];
-static int log_n;
-
-static void log_sink(int level, const char *func, const char *msg, void *ud)
-{
-	(void)level;
-	(void)ud;
-	pthread_mutex_lock(&log_mx);
-	if (log_n < MAX_LOG) {
-		snprintf(log_func[log_n], sizeof(log_func[0]), "%s", func);
-		snprintf(log_msg[log_n], sizeof(log_msg[0]), "%s", msg);
-	}
-	log_n++;
-	pthread_mutex_unlock(&log_mx);
-}
-
-static void log_reset(void)
-{
-	pthread_mutex_lock(&log_mx);
-	log_n = 0;
-	pthread_mutex_unlock(&log_mx);
-}
-
-static int log_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&log_mx);
-	n = log_n;
-	pthread_mutex_unlock(&log_mx);
-	return n;
-}
-
-/* Number of captured lines logged by @func. */
-static int log_count_func(const char *func)
-{
-	int n = 0;
-
-	pthread_mutex_lock(&log_mx);
-	for (int i = 0; i < log_n && i < MAX_LOG; i++)
-		if (!strcmp(log_func[i], func))
-			n++;
-	pthread_mutex_unlock(&log_mx);
-	return n;
-}
-
-static void log_dump(void)
-{
-	pthread_mutex_lock(&log_mx);
-	for (int i = 0; i < log_n && i < MAX_LOG; i++)
-		print_message("  log: %s: %s\n", log_func[i], log_msg[i]);
-	pthread_mutex_unlock(&log_mx);
-}
+/* log capture: tests/log-capture.h */
 
 /* --------------------------------------------------------------- fixture */
 

@@ -47,6 +47,7 @@
 #include <udmaengine/dmaengine.h>
 
 #include "test-util.h"
+#include "log-capture.h"
 
 #define POOL 1024      /* sw-memcpy's default descriptor pool per channel */
 #define MAX_RUNS 32    /* sw-memcpy: copy runs of one memcpy_sg */
@@ -131,60 +132,7 @@ static dma_addr_t map(const void *p, size_t len)
 	return a;
 }
 
-/* ---------------------------------------------------------- log capture */
-
-#define MAX_LOG 32
-static pthread_mutex_t log_mx = PTHREAD_MUTEX_INITIALIZER;
-static char log_msg[MAX_LOG][200];
-static int log_n;
-
-static void log_sink(int level, const char *func, const char *msg, void *ud)
-{
-	(void)level;
-	(void)ud;
-	pthread_mutex_lock(&log_mx);
-	if (log_n < MAX_LOG)
-		snprintf(log_msg[log_n], sizeof(log_msg[0]), "%s: %s", func, msg);
-	log_n++;
-	pthread_mutex_unlock(&log_mx);
-}
-
-static void log_reset(void)
-{
-	pthread_mutex_lock(&log_mx);
-	log_n = 0;
-	pthread_mutex_unlock(&log_mx);
-}
-
-static int log_count(void)
-{
-	int n;
-
-	pthread_mutex_lock(&log_mx);
-	n = log_n;
-	pthread_mutex_unlock(&log_mx);
-	return n;
-}
-
-/* A captured line contains @needle. */
-static bool log_has(const char *needle)
-{
-	bool found = false;
-
-	pthread_mutex_lock(&log_mx);
-	for (int i = 0; i < log_n && i < MAX_LOG && !found; i++)
-		found = strstr(log_msg[i], needle) != NULL;
-	pthread_mutex_unlock(&log_mx);
-	return found;
-}
-
-static void log_dump(void)
-{
-	pthread_mutex_lock(&log_mx);
-	for (int i = 0; i < log_n && i < MAX_LOG; i++)
-		print_message("  log: %s\n", log_msg[i]);
-	pthread_mutex_unlock(&log_mx);
-}
+/* log capture: tests/log-capture.h */
 
 /* Nothing was logged since the last log_reset(). */
 static void assert_no_log(void)
