@@ -278,9 +278,10 @@ int main(int argc, char **argv)
 		goto out_map;
 	}
 
-	/* the ADC: FIFO of 8 ms of frames (it absorbs the engine thread's
-	 * scheduling latency), the DMA burst at most half of it */
-	fifo = (size_t)rate * FRAME / 125;
+	/* the ADC: FIFO of 64 ms of frames (it absorbs the engine thread's
+	 * scheduling latency, which reaches several ms on a loaded VM or under
+	 * sanitizers), the DMA burst at most half of it */
+	fifo = (size_t)rate * FRAME / 16;
 	fifo -= fifo % FRAME;
 	memset(&pc, 0, sizeof(pc));
 	pc.name = "adc";

@@ -276,13 +276,19 @@ struct dma_chan {
 	struct dma_device *device;
 	struct device *slave;
 	dma_cookie_t cookie;           /* last cookie assigned (submitters) */
-	/* last cookie completed or aborted (completion thread): own line */
-	dma_cookie_t completed_cookie UDMA_CACHELINE_ALIGNED;
+	/*
+	 * Padding, not alignment, keeps the fields written by different
+	 * threads on different cache lines: an over-aligned dma_chan would make
+	 * list iteration compute misaligned head-derived pointers.
+	 */
+	char udma_pad0[64];
+	dma_cookie_t completed_cookie; /* last completed or aborted (completion thread) */
+	char udma_pad1[64];
 	int chan_id;
 	const char *name;              /* "dma:<name>" for requests by name */
 	char *dbg_client_name;
 	struct cds_list_head device_node; /* in dma_device.channels */
-	int client_count UDMA_CACHELINE_ALIGNED; /* read by every call */
+	int client_count;              /* read by every call */
 	int table_count;
 	void *private;                 /* client <-> provider data */
 	char udma_name[32];            /* "dma<dev_id>chan<chan_id>" */
