@@ -251,7 +251,7 @@ static inline bool dmaengine_desc_callback_valid(struct dmaengine_desc_callback 
 
 /* Bumped whenever a provider-visible struct changes layout (2: cache-line
  * aligned members in dma_chan and virt_dma_chan). */
-#define UDMA_PROVIDER_ABI_VERSION 2u
+#define UDMA_PROVIDER_ABI_VERSION 3u
 #define UDMA_PROVIDER_ENTRY_SYMBOL "udma_provider_entry"
 
 /*
