@@ -38,6 +38,31 @@
  *    window, and its gaps are ignored. Other directions, and larger frames,
  *    are refused (NULL, logged). A template with no gap on either side is
  *    stored as a plain memcpy.
+ * RAID offload (DMA_XOR, DMA_XOR_VAL, DMA_PQ, DMA_PQ_VAL) is computed with
+ * ISA-L on the engine, like a copy, SW_RAID_CHUNK (32 KiB) of every block at
+ * a time (a terminate is noticed between pieces; P/Q stay in cache while a
+ * continued syndrome accumulates into them):
+ *  - xor: xor_gen; xor_val: xor_check (result: SUM_CHECK_P_RESULT when the
+ *    sources do not XOR to zero).
+ *  - pq: Q = sum scf[i] * src[i] in GF(2^8) (RAID-6 polynomial 0x11d), P =
+ *    XOR of the sources. pq_gen when scf are the generator powers 1, 2, 4..
+ *    and both are wanted; otherwise ec_encode_data over the coefficient rows
+ *    {1, ..., 1} (P) and scf (Q) expanded by ec_init_tables (built per
+ *    descriptor on the engine, into the channel's gftbls). DMA_PREP_CONTINUE
+ *    (native: max_pq carries DMA_HAS_PQ_CONTINUE) accumulates into the
+ *    existing P/Q with ec_encode_data_update. DMA_PREP_PQ_DISABLE_P/Q drop a
+ *    row; its destination address is then not even read.
+ *  - pq_val: recompute the enabled rows into the channel's scratch and
+ *    compare (SUM_CHECK_P_RESULT / SUM_CHECK_Q_RESULT per mismatch).
+ *  The sum_check_flags result is written by the engine when the work is done,
+ *  before the descriptor completes; an aborted descriptor may leave it
+ *  unwritten. Addresses and lengths must be 32-byte aligned (ISA-L's SIMD
+ *  loads; xor_align = pq_align = DMAENGINE_ALIGN_32_BYTES). A destination
+ *  may be one of the sources (the kernel's async_xor DROP_DST and the RAID-6
+ *  recovery's in-place multiply do that): such an op is computed into the
+ *  scratch and copied back piece by piece; a destination that overlaps a
+ *  source at another address is refused. DMA_INTERRUPT descriptors do
+ *  nothing but complete in order.
  * Bus addresses are translated (udma_dma_to_cpu) at prep: each sg entry
  * whole, and for a template the whole span each side touches. A
  * descriptor's total bytes count toward the engine's batch budget; the
@@ -48,11 +73,14 @@
  *
  * LOCKING: vc->lock guards the vchan lists, active, busy and term_gen
  * (term_gen is also read without the lock between 1 MiB chunks of a copy).
- * batch[]/nr_batch are used only by the engine tasklet (one thread).
+ * batch[], scratch and gftbls are used only by the engine tasklet (one
+ * thread); scratch is allocated and freed with the channel's resources.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <isa-l/erasure_code.h>
+#include <isa-l/raid.h>
 #include <udmaengine/virt-dma.h>
 
 #define DEFAULT_CHANNELS 4
@@ -67,7 +95,17 @@
 #define SW_MAX_RUNS 32
 #define SW_MAX_CHUNKS 8
 
-enum sw_op { SW_MEMCPY, SW_MEMSET, SW_MEMCPY_SG, SW_INTERLEAVED };
+/* RAID offload: sources per xor / pq, bytes of each block per ISA-L call */
+#define SW_MAX_XOR 16
+#define SW_MAX_PQ 16
+#define SW_MAX_SRCS (SW_MAX_XOR > SW_MAX_PQ ? SW_MAX_XOR : SW_MAX_PQ)
+#define SW_RAID_ALIGN DMAENGINE_ALIGN_32_BYTES
+#define SW_RAID_CHUNK ((size_t)32 << 10)
+
+enum sw_op {
+	SW_MEMCPY, SW_MEMSET, SW_MEMCPY_SG, SW_INTERLEAVED,
+	SW_XOR, SW_XOR_VAL, SW_PQ, SW_PQ_VAL, SW_INTERRUPT
+};
 
 /* memcpy_sg: one stretch of both lists */
 struct sw_run {
@@ -83,6 +121,23 @@ struct sw_chunk {
 	size_t src_step;
 };
 
+/* sw_raid.flags */
+#define SW_RAID_CONTINUE (1u << 0) /* pq: P/Q also hold the previous partial result */
+#define SW_RAID_BOUNCE (1u << 1)   /* an output is also a source: go through scratch */
+#define SW_RAID_GFEXP (1u << 2)    /* pq: scf[i] = 2^i, pq_gen computes it */
+
+/* xor, xor_val, pq, pq_val */
+struct sw_raid {
+	unsigned char *src[SW_MAX_SRCS];
+	/* xor: out[0]; pq: P, Q; pq_val: the P, Q to check; NULL when disabled */
+	unsigned char *out[2];
+	enum sum_check_flags *result; /* xor_val, pq_val */
+	size_t len;                   /* bytes per block */
+	unsigned int src_cnt;
+	unsigned int flags;           /* SW_RAID_* */
+	unsigned char scf[SW_MAX_PQ];
+};
+
 struct sw_desc {
 	struct virt_dma_desc vd;
 	enum sw_op op;
@@ -95,6 +150,7 @@ struct sw_desc {
 	union {
 		struct sw_run run[SW_MAX_RUNS];
 		struct sw_chunk chunk[SW_MAX_CHUNKS];
+		struct sw_raid raid;
 	} u;
 };
 
@@ -106,6 +162,10 @@ struct sw_chan {
 	unsigned long term_gen;        /* vc->lock */
 	unsigned int pool_size;
 	struct sw_desc *batch[ENGINE_BATCH]; /* engine only */
+	/* engine only: 2 x SW_RAID_CHUNK for bounced and validated outputs */
+	unsigned char *scratch;
+	/* engine only: ec_init_tables() of a pq's coefficient rows */
+	unsigned char gftbls[32 * SW_MAX_PQ * 2];
 };
 
 struct sw_dev {
@@ -116,6 +176,9 @@ struct sw_dev {
 };
 
 static struct sw_dev *sw_device;
+
+/* 2^i in GF(2^8): the coefficients pq_gen uses (the kernel's raid6_gfexp) */
+static unsigned char sw_gfexp[SW_MAX_PQ];
 
 static struct sw_chan *to_sw_chan(struct dma_chan *chan)
 {
@@ -174,14 +237,164 @@ static bool sw_do_interleaved(struct sw_chan *c, unsigned long gen, const struct
 	return true;
 }
 
+static bool sw_terminated(struct sw_chan *c, unsigned long gen)
+{
+	return __atomic_load_n(&c->term_gen, __ATOMIC_RELAXED) != gen;
+}
+
+/* xor: out = src[0] ^ ... ^ src[n-1]. Return: false when terminated. */
+static bool sw_do_xor(struct sw_chan *c, unsigned long gen, const struct sw_raid *r)
+{
+	bool bounce = r->flags & SW_RAID_BOUNCE;
+	void *v[SW_MAX_XOR + 1];
+
+	for (size_t off = 0, n; off < r->len; off += n) {
+		n = r->len - off < SW_RAID_CHUNK ? r->len - off : SW_RAID_CHUNK;
+		if (sw_terminated(c, gen))
+			return false;
+		for (unsigned int i = 0; i < r->src_cnt; i++)
+			v[i] = r->src[i] + off;
+		v[r->src_cnt] = bounce ? c->scratch : r->out[0] + off;
+		/* cannot fail: >= 2 sources, 32-byte aligned (checked at prep) */
+		xor_gen((int)r->src_cnt + 1, (int)n, v);
+		if (bounce)
+			memcpy(r->out[0] + off, c->scratch, n);
+	}
+	return true;
+}
+
+/* xor_val: does the XOR of the sources vanish? Return: false when terminated. */
+static bool sw_do_xor_val(struct sw_chan *c, unsigned long gen, const struct sw_raid *r)
+{
+	void *v[SW_MAX_XOR];
+	bool bad = false;
+
+	for (size_t off = 0, n; off < r->len && !bad; off += n) {
+		n = r->len - off < SW_RAID_CHUNK ? r->len - off : SW_RAID_CHUNK;
+		if (sw_terminated(c, gen))
+			return false;
+		for (unsigned int i = 0; i < r->src_cnt; i++)
+			v[i] = r->src[i] + off;
+		bad = xor_check((int)r->src_cnt, (int)n, v) != 0;
+	}
+	*r->result = bad ? SUM_CHECK_P_RESULT : 0;
+	return true;
+}
+
 /*
- * A memcpy_sg or interleaved descriptor. Out of line, to leave the plain
+ * The enabled rows of P/Q (P first) over [off, off + n) into @outs: fresh,
+ * or accumulated into what @outs hold when @cont. *@tables tells whether
+ * c->gftbls already holds this descriptor's tables (built on first need).
+ */
+static void sw_pq_piece(struct sw_chan *c, const struct sw_raid *r, bool p, bool q,
+			bool cont, size_t off, size_t n, unsigned char **outs, bool *tables)
+{
+	int k = (int)r->src_cnt, rows = p + q;
+	unsigned char *s[SW_MAX_PQ];
+	void *v[SW_MAX_PQ + 2];
+
+	for (int i = 0; i < k; i++)
+		s[i] = r->src[i] + off;
+	if (!cont) {
+		/* fast paths; each refuses (non-zero) what it cannot do, e.g. 1 source */
+		memcpy(v, s, (size_t)k * sizeof(s[0]));
+		v[k] = outs[0];
+		v[k + 1] = outs[1];
+		if (p && q && (r->flags & SW_RAID_GFEXP) && !pq_gen(k + 2, (int)n, v))
+			return;
+		if (p && !q && !xor_gen(k + 1, (int)n, v))
+			return;
+	}
+	if (!*tables) {
+		unsigned char a[2 * SW_MAX_PQ];
+
+		if (p)
+			memset(a, 1, (size_t)k);
+		if (q)
+			memcpy(a + (p ? k : 0), r->scf, (size_t)k);
+		ec_init_tables(k, rows, a, c->gftbls);
+		*tables = true;
+	}
+	if (!cont) {
+		ec_encode_data((int)n, k, rows, c->gftbls, s, outs);
+		return;
+	}
+	for (int i = 0; i < k; i++)
+		ec_encode_data_update((int)n, k, rows, i, c->gftbls, s[i], outs);
+}
+
+/* pq: P and/or Q of the sources. Return: false when terminated. */
+static bool sw_do_pq(struct sw_chan *c, unsigned long gen, const struct sw_raid *r)
+{
+	bool bounce = r->flags & SW_RAID_BOUNCE, cont = r->flags & SW_RAID_CONTINUE;
+	bool p = r->out[0], q = r->out[1], tables = false;
+	unsigned char *dst[2], *outs[2] = { NULL, NULL };
+	int rows = 0;
+
+	if (p)
+		dst[rows++] = r->out[0];
+	if (q)
+		dst[rows++] = r->out[1];
+	for (size_t off = 0, n; off < r->len; off += n) {
+		n = r->len - off < SW_RAID_CHUNK ? r->len - off : SW_RAID_CHUNK;
+		if (sw_terminated(c, gen))
+			return false;
+		for (int j = 0; j < rows; j++) {
+			outs[j] = bounce ? c->scratch + (size_t)j * SW_RAID_CHUNK : dst[j] + off;
+			if (bounce && cont)
+				memcpy(outs[j], dst[j] + off, n);
+		}
+		sw_pq_piece(c, r, p, q, cont, off, n, outs, &tables);
+		for (int j = 0; bounce && j < rows; j++)
+			memcpy(dst[j] + off, outs[j], n);
+	}
+	return true;
+}
+
+/* pq_val: recompute the enabled rows and compare. Return: false when terminated. */
+static bool sw_do_pq_val(struct sw_chan *c, unsigned long gen, const struct sw_raid *r)
+{
+	bool p = r->out[0], q = r->out[1], tables = false;
+	unsigned int bad = 0, want = (p ? SUM_CHECK_P_RESULT : 0) | (q ? SUM_CHECK_Q_RESULT : 0);
+	unsigned char *outs[2] = { c->scratch, c->scratch + SW_RAID_CHUNK };
+
+	for (size_t off = 0, n; off < r->len && bad != want; off += n) {
+		n = r->len - off < SW_RAID_CHUNK ? r->len - off : SW_RAID_CHUNK;
+		if (sw_terminated(c, gen))
+			return false;
+		sw_pq_piece(c, r, p, q, false, off, n, outs, &tables);
+		if (p && memcmp(outs[0], r->out[0] + off, n))
+			bad |= SUM_CHECK_P_RESULT;
+		if (q && memcmp(outs[p], r->out[1] + off, n))
+			bad |= SUM_CHECK_Q_RESULT;
+	}
+	*r->result = (enum sum_check_flags)bad;
+	return true;
+}
+
+/*
+ * Every descriptor but a plain memcpy/memset. Out of line, to leave the plain
  * memcpy/memset loop as it was. Return: false when terminated.
  */
 static __attribute__((noinline)) bool sw_do_walk(struct sw_chan *c, unsigned long gen,
 						 const struct sw_desc *d)
 {
-	return d->op == SW_MEMCPY_SG ? sw_do_sg(c, gen, d) : sw_do_interleaved(c, gen, d);
+	switch (d->op) {
+	case SW_MEMCPY_SG:
+		return sw_do_sg(c, gen, d);
+	case SW_INTERLEAVED:
+		return sw_do_interleaved(c, gen, d);
+	case SW_XOR:
+		return sw_do_xor(c, gen, &d->u.raid);
+	case SW_XOR_VAL:
+		return sw_do_xor_val(c, gen, &d->u.raid);
+	case SW_PQ:
+		return sw_do_pq(c, gen, &d->u.raid);
+	case SW_PQ_VAL:
+		return sw_do_pq_val(c, gen, &d->u.raid);
+	default: /* SW_INTERRUPT: nothing to move */
+		return true;
+	}
 }
 
 static void sw_engine(struct tasklet_struct *t)
@@ -524,6 +737,222 @@ static struct dma_async_tx_descriptor *sw_prep_interleaved(struct dma_chan *chan
 	return vchan_tx_prep(&to_sw_chan(chan)->vc, &d->vd, flags);
 }
 
+/* ------------------------------------------------------ raid offload */
+
+/*
+ * Translate one 32-byte aligned block of a raid prep. NULL (logged as
+ * @func, naming @what and @i) when unaligned or not mapped.
+ */
+static unsigned char *sw_raid_cpu(struct dma_chan *chan, const char *func, dma_addr_t addr,
+				  size_t len, const char *what, unsigned int i)
+{
+	struct device *dev = chan->device->dev;
+	size_t mask = ((size_t)1 << SW_RAID_ALIGN) - 1;
+	unsigned char *p;
+
+	if (addr & mask) {
+		udma_log(UDMA_LOG_ERR, func, "%s: %s %u at 0x%llx is not %zu-byte aligned",
+			 dma_chan_name(chan), what, i, (unsigned long long)addr, mask + 1);
+		return NULL;
+	}
+	p = udma_dma_to_cpu(dev, addr, len);
+	if (!p) {
+		udma_log(UDMA_LOG_ERR, func, "%s: %s %u (0x%llx, %zu bytes) not mapped on %s",
+			 dma_chan_name(chan), what, i, (unsigned long long)addr, len,
+			 dev_name(dev));
+		return NULL;
+	}
+	if ((uintptr_t)p & mask) {
+		udma_log(UDMA_LOG_ERR, func, "%s: %s %u maps to %p, not %zu-byte aligned",
+			 dma_chan_name(chan), what, i, (void *)p, mask + 1);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Check and translate what every raid prep shares: @src_cnt (@min..@max)
+ * blocks of @len bytes at @src into r->src, and the outputs @out[j] named
+ * @oname[j] (NULL name: no such output, r->out[j] = NULL) into r->out. An
+ * output equal to a source sets SW_RAID_BOUNCE; one that overlaps a source,
+ * or the other output, elsewhere is refused.
+ * Return: true, or false (logged as @func).
+ */
+static bool sw_raid_check(struct dma_chan *chan, const char *func, struct sw_raid *r,
+			  const dma_addr_t *out, const char *const oname[2],
+			  const dma_addr_t *src, unsigned int src_cnt, unsigned int min,
+			  unsigned int max, size_t len)
+{
+	size_t mask = ((size_t)1 << SW_RAID_ALIGN) - 1;
+
+	if (!src || src_cnt < min || src_cnt > max) {
+		udma_log(UDMA_LOG_ERR, func, "%s: %u sources%s (%u..%u)", dma_chan_name(chan),
+			 src_cnt, src ? "" : " at NULL", min, max);
+		return false;
+	}
+	if (!len || (len & mask) || len > INT32_MAX) {
+		udma_log(UDMA_LOG_ERR, func, "%s: length %zu is not a non-zero multiple of %zu "
+			 "below 2 GiB", dma_chan_name(chan), len, mask + 1);
+		return false;
+	}
+	r->flags = 0;
+	r->src_cnt = src_cnt;
+	r->len = len;
+	for (unsigned int j = 0; j < 2; j++) {
+		r->out[j] = NULL;
+		if (oname[j] && !(r->out[j] = sw_raid_cpu(chan, func, out[j], len, oname[j], j)))
+			return false;
+	}
+	for (unsigned int i = 0; i < src_cnt; i++) {
+		r->src[i] = sw_raid_cpu(chan, func, src[i], len, "source", i);
+		if (!r->src[i])
+			return false;
+	}
+	if (r->out[0] && r->out[1] && r->out[0] < r->out[1] + len &&
+	    r->out[1] < r->out[0] + len) {
+		udma_log(UDMA_LOG_ERR, func, "%s: P and Q overlap", dma_chan_name(chan));
+		return false;
+	}
+	for (unsigned int j = 0; j < 2; j++) {
+		const unsigned char *o = r->out[j];
+
+		for (unsigned int i = 0; o && i < src_cnt; i++) {
+			if (o == r->src[i]) {
+				r->flags |= SW_RAID_BOUNCE;
+			} else if (o < r->src[i] + len && r->src[i] < o + len) {
+				udma_log(UDMA_LOG_ERR, func, "%s: destination %u overlaps source %u "
+					 "without being it", dma_chan_name(chan), j, i);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* Publish a checked raid op @r as a descriptor. NULL when the pool is empty. */
+static struct dma_async_tx_descriptor *sw_raid_prep(struct dma_chan *chan, enum sw_op op,
+						    const struct sw_raid *r, unsigned int nout,
+						    unsigned long flags)
+{
+	struct sw_desc *d = sw_desc_get(chan);
+
+	if (!d)
+		return NULL;
+	d->op = op;
+	d->len = r->len * (r->src_cnt + nout); /* bytes touched: the batch budget */
+	d->u.raid = *r;
+	return vchan_tx_prep(&to_sw_chan(chan)->vc, &d->vd, flags);
+}
+
+static struct dma_async_tx_descriptor *sw_prep_xor(struct dma_chan *chan, dma_addr_t dst,
+						   dma_addr_t *src, unsigned int src_cnt,
+						   size_t len, unsigned long flags)
+{
+	static const char *const oname[2] = { "destination", NULL };
+	const dma_addr_t out[2] = { dst, 0 };
+	struct sw_raid r;
+
+	if (!sw_raid_check(chan, __func__, &r, out, oname, src, src_cnt, 2, SW_MAX_XOR, len))
+		return NULL;
+	r.result = NULL;
+	return sw_raid_prep(chan, SW_XOR, &r, 1, flags);
+}
+
+static struct dma_async_tx_descriptor *sw_prep_xor_val(struct dma_chan *chan,
+						       dma_addr_t *src, unsigned int src_cnt,
+						       size_t len, enum sum_check_flags *result,
+						       unsigned long flags)
+{
+	static const char *const oname[2] = { NULL, NULL };
+	struct sw_raid r;
+
+	if (!result) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: NULL result", dma_chan_name(chan));
+		return NULL;
+	}
+	if (!sw_raid_check(chan, __func__, &r, NULL, oname, src, src_cnt, 2, SW_MAX_XOR, len))
+		return NULL;
+	r.result = result;
+	return sw_raid_prep(chan, SW_XOR_VAL, &r, 0, flags);
+}
+
+/*
+ * What pq and pq_val share: the enabled outputs of @pq (P = pq[0], Q =
+ * pq[1]; a disabled one is not looked at - async_tx leaves it unset) and the
+ * coefficients. Return: false (logged) on bad input.
+ */
+static bool sw_pq_check(struct dma_chan *chan, const char *func, struct sw_raid *r,
+			const dma_addr_t *pq, const dma_addr_t *src, unsigned int src_cnt,
+			const unsigned char *scf, size_t len, unsigned long flags)
+{
+	const char *oname[2] = { flags & DMA_PREP_PQ_DISABLE_P ? NULL : "P",
+				 flags & DMA_PREP_PQ_DISABLE_Q ? NULL : "Q" };
+
+	if (!oname[0] && !oname[1]) {
+		udma_log(UDMA_LOG_ERR, func, "%s: both P and Q disabled", dma_chan_name(chan));
+		return false;
+	}
+	if (!pq || !scf) {
+		udma_log(UDMA_LOG_ERR, func, "%s: NULL %s", dma_chan_name(chan),
+			 pq ? "coefficients" : "destinations");
+		return false;
+	}
+	if (!sw_raid_check(chan, func, r, pq, oname, src, src_cnt, 1, SW_MAX_PQ, len))
+		return false;
+	memcpy(r->scf, scf, src_cnt);
+	if (!memcmp(scf, sw_gfexp, src_cnt))
+		r->flags |= SW_RAID_GFEXP;
+	return true;
+}
+
+static struct dma_async_tx_descriptor *sw_prep_pq(struct dma_chan *chan, dma_addr_t *dst,
+						  dma_addr_t *src, unsigned int src_cnt,
+						  const unsigned char *scf, size_t len,
+						  unsigned long flags)
+{
+	struct sw_raid r;
+
+	if (!sw_pq_check(chan, __func__, &r, dst, src, src_cnt, scf, len, flags))
+		return NULL;
+	if (flags & DMA_PREP_CONTINUE)
+		r.flags |= SW_RAID_CONTINUE;
+	r.result = NULL;
+	return sw_raid_prep(chan, SW_PQ, &r, !!r.out[0] + !!r.out[1], flags);
+}
+
+static struct dma_async_tx_descriptor *sw_prep_pq_val(struct dma_chan *chan, dma_addr_t *pq,
+						      dma_addr_t *src, unsigned int src_cnt,
+						      const unsigned char *scf, size_t len,
+						      enum sum_check_flags *pqres,
+						      unsigned long flags)
+{
+	struct sw_raid r;
+
+	if (!pqres || (flags & DMA_PREP_CONTINUE)) {
+		udma_log(UDMA_LOG_ERR, __func__, "%s: %s", dma_chan_name(chan),
+			 pqres ? "DMA_PREP_CONTINUE has no meaning for a check" : "NULL result");
+		return NULL;
+	}
+	if (!sw_pq_check(chan, __func__, &r, pq, src, src_cnt, scf, len, flags))
+		return NULL;
+	/* only read: P/Q equal to a source need no bounce */
+	r.flags &= ~SW_RAID_BOUNCE;
+	r.result = pqres;
+	return sw_raid_prep(chan, SW_PQ_VAL, &r, !!r.out[0] + !!r.out[1], flags);
+}
+
+static struct dma_async_tx_descriptor *sw_prep_interrupt(struct dma_chan *chan,
+							 unsigned long flags)
+{
+	struct sw_desc *d = sw_desc_get(chan);
+
+	if (!d)
+		return NULL;
+	d->op = SW_INTERRUPT;
+	d->len = 0;
+	return vchan_tx_prep(&to_sw_chan(chan)->vc, &d->vd, flags);
+}
+
 static void sw_issue_pending(struct dma_chan *chan)
 {
 	struct sw_chan *c = to_sw_chan(chan);
@@ -575,9 +1004,19 @@ static void sw_synchronize(struct dma_chan *chan)
 static int sw_alloc_chan_resources(struct dma_chan *chan)
 {
 	struct sw_chan *c = to_sw_chan(chan);
+	void *scratch;
+	int ret;
 
-	return udma_vchan_pool_init(&c->vc, sizeof(struct sw_desc),
-				    offsetof(struct sw_desc, vd), c->pool_size);
+	if (posix_memalign(&scratch, 64, 2 * SW_RAID_CHUNK))
+		return -ENOMEM;
+	ret = udma_vchan_pool_init(&c->vc, sizeof(struct sw_desc),
+				   offsetof(struct sw_desc, vd), c->pool_size);
+	if (ret) {
+		free(scratch);
+		return ret;
+	}
+	c->scratch = scratch;
+	return ret;
 }
 
 static void sw_free_chan_resources(struct dma_chan *chan)
@@ -586,6 +1025,8 @@ static void sw_free_chan_resources(struct dma_chan *chan)
 
 	vchan_free_chan_resources(&c->vc);
 	udma_vchan_pool_fini(&c->vc);
+	free(c->scratch);
+	c->scratch = NULL;
 }
 
 /* ------------------------------------------------------------ plugin */
@@ -613,6 +1054,9 @@ static int sw_probe(const char *options)
 			 MAX_CHANNELS, 1u << 20, nr, pool);
 		return -EINVAL;
 	}
+	sw_gfexp[0] = 1;
+	for (unsigned int i = 1; i < SW_MAX_PQ; i++)
+		sw_gfexp[i] = gf_mul(sw_gfexp[i - 1], 2);
 	sd = calloc(1, sizeof(*sd));
 	if (!sd)
 		return -ENOMEM;
@@ -637,8 +1081,17 @@ static int sw_probe(const char *options)
 	dma_cap_set(DMA_MEMCPY, dd->cap_mask);
 	dma_cap_set(DMA_MEMSET, dd->cap_mask);
 	dma_cap_set(DMA_INTERLEAVE, dd->cap_mask);
+	dma_cap_set(DMA_XOR, dd->cap_mask);
+	dma_cap_set(DMA_XOR_VAL, dd->cap_mask);
+	dma_cap_set(DMA_PQ, dd->cap_mask);
+	dma_cap_set(DMA_PQ_VAL, dd->cap_mask);
+	dma_cap_set(DMA_INTERRUPT, dd->cap_mask);
 	dd->copy_align = DMAENGINE_ALIGN_1_BYTE;
 	dd->fill_align = DMAENGINE_ALIGN_1_BYTE;
+	dd->xor_align = SW_RAID_ALIGN;
+	dd->pq_align = SW_RAID_ALIGN;
+	dd->max_xor = SW_MAX_XOR;
+	dma_set_maxpq(dd, SW_MAX_PQ, 1); /* continues a syndrome natively */
 	dd->descriptor_reuse = true;
 	dd->residue_granularity = DMA_RESIDUE_GRANULARITY_DESCRIPTOR;
 	dd->device_alloc_chan_resources = sw_alloc_chan_resources;
@@ -647,6 +1100,11 @@ static int sw_probe(const char *options)
 	dd->device_prep_dma_memset = sw_prep_memset;
 	dd->device_prep_interleaved_dma = sw_prep_interleaved;
 	dd->udma_device_prep_dma_memcpy_sg = sw_prep_memcpy_sg;
+	dd->device_prep_dma_xor = sw_prep_xor;
+	dd->device_prep_dma_xor_val = sw_prep_xor_val;
+	dd->device_prep_dma_pq = sw_prep_pq;
+	dd->device_prep_dma_pq_val = sw_prep_pq_val;
+	dd->device_prep_dma_interrupt = sw_prep_interrupt;
 	dd->device_issue_pending = sw_issue_pending;
 	dd->device_tx_status = sw_tx_status;
 	dd->device_terminate_all = sw_terminate_all;
