@@ -68,7 +68,7 @@ UDMA_EXPORT dma_cookie_t dma_cookie_assign(struct dma_async_tx_descriptor *tx)
 	}
 	if (chan->udma_priv)
 		outcome_set(chan->udma_priv, cookie, false);
-	tx->cookie = cookie;
+	__atomic_store_n(&tx->cookie, cookie, __ATOMIC_RELEASE); /* async_tx waiters read it */
 	__atomic_store_n(&chan->cookie, cookie, __ATOMIC_RELEASE);
 	return cookie;
 }
@@ -83,10 +83,13 @@ UDMA_EXPORT void udma_cookie_complete_result(struct dma_async_tx_descriptor *tx,
 			 dma_chan_name(chan), tx->cookie);
 		return;
 	}
-	if (chan->udma_priv && result != DMA_TRANS_NOERROR)
-		outcome_set(chan->udma_priv, tx->cookie, true);
+	if (result != DMA_TRANS_NOERROR) {
+		if (chan->udma_priv)
+			outcome_set(chan->udma_priv, tx->cookie, true);
+		udma__tx_mark_failed(tx);
+	}
 	__atomic_store_n(&chan->completed_cookie, tx->cookie, __ATOMIC_RELEASE);
-	tx->cookie = 0;
+	__atomic_store_n(&tx->cookie, 0, __ATOMIC_RELEASE);
 }
 
 UDMA_EXPORT void dma_cookie_complete(struct dma_async_tx_descriptor *tx)
@@ -100,7 +103,8 @@ UDMA_EXPORT void udma_cookie_abort(struct dma_async_tx_descriptor *tx)
 		return;
 	if (tx->chan->udma_priv)
 		outcome_set(tx->chan->udma_priv, tx->cookie, true);
-	tx->cookie = 0;
+	udma__tx_mark_failed(tx);
+	__atomic_store_n(&tx->cookie, 0, __ATOMIC_RELEASE);
 }
 
 UDMA_EXPORT void udma_cookie_abort_all_done(struct dma_chan *chan)

@@ -49,11 +49,41 @@ struct udma_chan_priv {
 	/* client ownership */
 	int releasing;                    /* [L] dma_release_channel in progress */
 	char req_name[48];                /* [L] chan->name after dma_request_chan */
+	int is_public;                    /* [L] held by the public pool (public-pool.c) */
 };
 
 struct udma_device_priv {
 	int registered;                   /* [L] */
+	int unregistering;                /* [L] public pool: do not take its channels */
+	bool provider_private;            /* DMA_PRIVATE set by the provider at register */
 };
+
+/*
+ * Core-private bits in dma_async_tx_descriptor.flags (above every
+ * enum dma_ctrl_flags bit; vchan_tx_prep clears them), set with atomics:
+ *   UDMA_CTRL_FAILED      the descriptor completed with an error or was
+ *                         aborted (set before its cookie reads 0)
+ *   UDMA_CTRL_DEP_FAILED  an async_tx parent failed: the completion path
+ *                         reports this descriptor as DMA_TRANS_ABORTED
+ */
+#define UDMA_CTRL_FAILED (1u << 30)
+#define UDMA_CTRL_DEP_FAILED (1u << 29)
+#define UDMA_CTRL_PRIVATE_MASK (UDMA_CTRL_FAILED | UDMA_CTRL_DEP_FAILED)
+
+static inline void udma__tx_set_flags(struct dma_async_tx_descriptor *tx, unsigned int bits)
+{
+	__atomic_fetch_or((unsigned int *)&tx->flags, bits, __ATOMIC_RELEASE);
+}
+
+static inline unsigned int udma__tx_flags(const struct dma_async_tx_descriptor *tx)
+{
+	return __atomic_load_n((const unsigned int *)&tx->flags, __ATOMIC_ACQUIRE);
+}
+
+static inline void udma__tx_mark_failed(struct dma_async_tx_descriptor *tx)
+{
+	udma__tx_set_flags(tx, UDMA_CTRL_FAILED);
+}
 
 /* logging shorthands */
 #define udma_err(...) udma_log(UDMA_LOG_ERR, __func__, __VA_ARGS__)
@@ -78,6 +108,23 @@ bool udma__device_registered(const char *name);
 bool udma__find_provider_map(const char *devname, const char *slave, char *dev_out,
 			     size_t size, void **param);
 void udma__chan_set_slave(struct dma_chan *chan, struct device *dev, const char *name);
+
+/* registry.c, for the public pool (public-pool.c) */
+void udma__registry_lock(void);
+void udma__registry_unlock(void);
+struct cds_list_head *udma__device_list_locked(void);
+int udma__chan_claim_public_locked(struct dma_chan *chan);
+void udma__chan_release_public_locked(struct dma_chan *chan);
+
+/* public-pool.c: called with the registry lock held */
+void udma__pool_rebalance_locked(void);
+void udma__pool_remove_device_locked(struct dma_device *device);
+void udma__pool_shutdown_locked(void);
+
+/* async_tx.c: dma_run_dependencies(); @abandoned: @tx will never complete */
+void udma__run_dependencies(struct dma_async_tx_descriptor *tx, bool abandoned);
+/* sentinel in tx->next: dependencies have run, no child may attach */
+#define UDMA_TX_DEPS_DONE ((struct dma_async_tx_descriptor *)1)
 
 /* plugin.c */
 void udma__init(void);

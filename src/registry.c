@@ -18,6 +18,11 @@
  *
  *   chan->client_count is also read without the lock (atomic load) by the
  *   hot-path argument checks in client.c: a channel is usable while > 0.
+ *
+ *   The public channel pool (public-pool.c) claims free channels with
+ *   udma__chan_claim_public_locked (client_count 1, udma_chan_priv.is_public)
+ *   and is rebalanced under this lock after a register, an unregister and a
+ *   private release; a private request never takes a public channel.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +36,21 @@
 static pthread_mutex_t udma_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static CDS_LIST_HEAD(udma_device_list);
 static int udma_next_dev_id;
+
+void udma__registry_lock(void)
+{
+	pthread_mutex_lock(&udma_list_lock);
+}
+
+void udma__registry_unlock(void)
+{
+	pthread_mutex_unlock(&udma_list_lock);
+}
+
+struct cds_list_head *udma__device_list_locked(void)
+{
+	return &udma_device_list;
+}
 
 bool udma__chan_held(const struct dma_chan *chan)
 {
@@ -226,7 +246,9 @@ UDMA_EXPORT int dma_async_device_register(struct dma_device *device)
 		device->chancnt++;
 	}
 	device->udma_priv->registered = 1;
+	device->udma_priv->provider_private = dma_has_cap(DMA_PRIVATE, device->cap_mask);
 	cds_list_add_tail_rcu(&device->global_node, &udma_device_list);
+	udma__pool_rebalance_locked();
 	pthread_mutex_unlock(&udma_list_lock);
 	udma_info("registered %s as dma%d with %u channels",
 		  device->udma_name ? device->udma_name : dev_name(device->dev),
@@ -260,8 +282,11 @@ UDMA_EXPORT int dma_async_device_unregister(struct dma_device *device)
 		udma_err("device %p is not registered", (void *)device);
 		return -EINVAL;
 	}
+	udma__pool_remove_device_locked(device); /* may drop the lock meanwhile */
 	cds_list_for_each_entry(chan, &device->channels, device_node) {
 		if (chan->client_count || chan->udma_priv->releasing) {
+			device->udma_priv->unregistering = 0;
+			udma__pool_rebalance_locked();
 			pthread_mutex_unlock(&udma_list_lock);
 			udma_err("dma%d: channel %s is still held by a client",
 				 device->dev_id, chan->udma_name);
@@ -290,8 +315,8 @@ static bool caps_match(const dma_cap_mask_t *want, const struct dma_device *devi
 		~(1UL << DMA_PRIVATE)) == 0;
 }
 
-/* Claim @chan for a client. Called with udma_list_lock held. */
-static int chan_claim(struct dma_chan *chan)
+/* Allocate @chan's resources and mark it held. Called with udma_list_lock held. */
+static int chan_alloc(struct dma_chan *chan)
 {
 	struct dma_device *device = chan->device;
 
@@ -305,6 +330,27 @@ static int chan_claim(struct dma_chan *chan)
 		}
 	}
 	__atomic_store_n(&chan->client_count, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Claim @chan for the public pool (no DMA_PRIVATE). Lock held. */
+int udma__chan_claim_public_locked(struct dma_chan *chan)
+{
+	int ret = chan_alloc(chan);
+
+	if (!ret)
+		chan->udma_priv->is_public = 1;
+	return ret;
+}
+
+/* Claim @chan for a client. Called with udma_list_lock held. */
+static int chan_claim(struct dma_chan *chan)
+{
+	struct dma_device *device = chan->device;
+	int ret = chan_alloc(chan);
+
+	if (ret)
+		return ret;
 	device->privatecnt++;
 	dma_cap_set(DMA_PRIVATE, device->cap_mask);
 	return 0;
@@ -392,6 +438,10 @@ static void chan_unclaim(struct dma_chan *chan)
 	chan->slave = NULL;
 	chan->name = NULL;
 	__atomic_store_n(&chan->client_count, 0, __ATOMIC_RELEASE);
+	if (chan->udma_priv->is_public) {
+		chan->udma_priv->is_public = 0;
+		return;
+	}
 	if (device->privatecnt && --device->privatecnt == 0)
 		dma_cap_clear(DMA_PRIVATE, device->cap_mask);
 }
@@ -412,6 +462,15 @@ static void chan_release_locked(struct dma_chan *chan)
 	chan_unclaim(chan);
 }
 
+/*
+ * Give a public channel back (public-pool.c, which has unpublished it): as a
+ * private release, lock dropped meanwhile.
+ */
+void udma__chan_release_public_locked(struct dma_chan *chan)
+{
+	chan_release_locked(chan);
+}
+
 UDMA_EXPORT void dma_release_channel(struct dma_chan *chan)
 {
 	if (!chan) {
@@ -429,7 +488,14 @@ UDMA_EXPORT void dma_release_channel(struct dma_chan *chan)
 		udma_err("%s: channel is not held (double release?)", dma_chan_name(chan));
 		return;
 	}
+	if (chan->udma_priv->is_public) {
+		pthread_mutex_unlock(&udma_list_lock);
+		udma_err("%s: channel belongs to the public pool (dmaengine_get); "
+			 "not released", chan->udma_name);
+		return;
+	}
 	chan_release_locked(chan);
+	udma__pool_rebalance_locked(); /* the pool may take it now */
 	pthread_mutex_unlock(&udma_list_lock);
 	udma_dbg("%s released", chan->udma_name);
 }
@@ -444,6 +510,7 @@ void udma__exit_release_all(void)
 	struct dma_chan *chan;
 
 	pthread_mutex_lock(&udma_list_lock);
+	udma__pool_shutdown_locked();
 	cds_list_for_each_entry(device, &udma_device_list, global_node) {
 		cds_list_for_each_entry(chan, &device->channels, device_node) {
 			if (chan->client_count != 1 || chan->udma_priv->releasing)

@@ -17,6 +17,12 @@
  * One run handles at most COMPLETE_BUDGET descriptors and reschedules itself,
  * so a run - and so dmaengine_synchronize() - is bounded even when callbacks
  * keep submitting work.
+ *
+ * async_tx: after a descriptor's callback (or, without one, when a dependant
+ * is attached) the tasklet calls dma_run_dependencies(), outside the lock, so
+ * every virt-dma provider runs async_tx chains without code of its own.
+ * vchan_vdesc_fini does the same for descriptors thrown away (terminate,
+ * release), whose dependants then complete as DMA_TRANS_ABORTED.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -239,7 +245,7 @@ UDMA_EXPORT struct dma_async_tx_descriptor *vchan_tx_prep(struct virt_dma_chan *
 
 	dma_async_tx_descriptor_init(tx, &vc->chan);
 	tx->cookie = 0;
-	tx->flags = (enum dma_ctrl_flags)tx_flags;
+	tx->flags = (enum dma_ctrl_flags)(tx_flags & ~(unsigned long)UDMA_CTRL_PRIVATE_MASK);
 	tx->phys = 0;
 	tx->tx_submit = vchan_tx_submit;
 	tx->desc_free = vchan_tx_desc_free;
@@ -376,16 +382,30 @@ static void vchan_complete(struct tasklet_struct *t)
 			continue;
 		}
 
-		/* Descriptors without a callback: commit and retire in bulk. */
+		/*
+		 * Descriptors without a callback or async_tx dependant: commit
+		 * and retire in bulk. Closing tx->next (UDMA_TX_DEPS_DONE) with a
+		 * compare-and-swap tells a concurrent async_tx attach that the
+		 * descriptor is done; if a dependant got there first, it is run
+		 * like a callback, outside the lock.
+		 */
 		vd = NULL;
 		while (budget && !cds_list_empty(&vc->desc_completed)) {
+			struct dma_async_tx_descriptor *none = NULL;
+
 			vd = cds_list_first_entry(&vc->desc_completed,
 						  struct virt_dma_desc, node);
 			cds_list_del(&vd->node);
 			budget--;
+			if (udma__tx_flags(&vd->tx) & UDMA_CTRL_DEP_FAILED)
+				vd->tx_result.result = DMA_TRANS_ABORTED;
 			udma_cookie_complete_result(&vd->tx, vd->tx_result.result);
 			dmaengine_desc_get_callback(&vd->tx, &cb);
-			if (dmaengine_desc_callback_valid(&cb)) {
+			if (dmaengine_desc_callback_valid(&cb) ||
+			    !__atomic_compare_exchange_n(&vd->tx.next, &none,
+							 UDMA_TX_DEPS_DONE, false,
+							 __ATOMIC_ACQ_REL,
+							 __ATOMIC_ACQUIRE)) {
 				/*
 				 * A reusable descriptor is prepared again before
 				 * its callback runs, so the callback may resubmit
@@ -412,6 +432,8 @@ static void vchan_complete(struct tasklet_struct *t)
 		vchan_dma_desc_free_list(vc, &freeq);
 		if (vd) {
 			dmaengine_desc_callback_invoke(&cb, &result);
+			if (!reused)
+				udma__run_dependencies(&vd->tx, false);
 			prev = reused ? NULL : vd;
 			continue;
 		}
@@ -466,6 +488,8 @@ UDMA_EXPORT void vchan_vdesc_fini(struct virt_dma_desc *vd)
 	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);
 	bool external = false;
 
+	/* an async_tx dependant of a descriptor thrown away inherits the failure */
+	udma__run_dependencies(&vd->tx, true);
 	spin_lock(&vc->lock);
 	external = retire_locked(vc, vd);
 	spin_unlock(&vc->lock);

@@ -781,6 +781,52 @@ static inline bool async_tx_test_ack(struct dma_async_tx_descriptor *tx)
 		DMA_CTRL_ACK) == DMA_CTRL_ACK;
 }
 
+/* ------------------------------------------- public channel pool (async_tx) */
+
+/*
+ * dmaengine_get - take a reference on the public channel pool. While any
+ * reference exists the pool holds every free channel of every device that
+ * offers DMA_MEMCPY, DMA_XOR, DMA_PQ, DMA_XOR_VAL or DMA_PQ_VAL (and was not
+ * registered with DMA_PRIVATE), and keeps taking channels as devices register
+ * and private channels are released. Public channels are never handed out by
+ * dma_request_channel() and cannot be released with dma_release_channel().
+ * Loads the provider plugins on first use. Context: may block; refused
+ * (logged, no reference taken) from a completion callback.
+ */
+UDMA_EXPORT void dmaengine_get(void);
+
+/*
+ * dmaengine_put - drop a dmaengine_get() reference; the last one gives every
+ * public channel back (work still queued on them is aborted: quiesce first).
+ * An unmatched put is logged and ignored. Context: may block; refused from a
+ * completion callback.
+ */
+UDMA_EXPORT void dmaengine_put(void);
+
+/*
+ * dma_find_channel - the public channel that serves operation @tx_type
+ * (DMA_MEMCPY .. DMA_INTERRUPT) for the calling CPU, or NULL (no reference
+ * held, no capable channel, or another type). Lock-free (RCU read side).
+ * The channel stays usable while a dmaengine_get() reference is held and its
+ * device stays registered; the async_tx layer calls this, preps and submits
+ * inside one RCU read-side section so that an unregister never frees a
+ * channel under it. Context: any thread, including a completion callback.
+ */
+UDMA_EXPORT struct dma_chan *dma_find_channel(enum dma_transaction_type tx_type);
+
+/*
+ * dma_issue_pending_all - dma_async_issue_pending() on every public channel.
+ * Context: any thread, lock-free.
+ */
+UDMA_EXPORT void dma_issue_pending_all(void);
+
+/*
+ * udma_public_channels - copy up to @max public channels into @chans.
+ * Return: how many the pool holds (may exceed @max), -EINVAL (@chans NULL
+ * with @max > 0). For diagnostics and tests. Context: any thread.
+ */
+UDMA_EXPORT int udma_public_channels(struct dma_chan **chans, unsigned int max);
+
 /* ---------------------------------------------------------------- misc */
 
 static inline bool is_slave_direction(enum dma_transfer_direction direction)
