@@ -21,7 +21,9 @@
 
 #define DEFAULT_POOL 64
 
-enum mock_op { OP_MEMCPY, OP_MEMSET, OP_SLAVE, OP_CYCLIC };
+enum mock_op { OP_MEMCPY, OP_MEMSET, OP_SLAVE, OP_CYCLIC, OP_XOR, OP_INTERRUPT };
+
+#define MOCK_MAX_XOR 8
 
 struct mock_desc {
 	struct virt_dma_desc vd;
@@ -30,6 +32,8 @@ struct mock_desc {
 	const void *src;
 	int value;
 	size_t len;
+	unsigned int xor_cnt;              /* OP_XOR: dst = xor of xor_src[] */
+	const void *xor_src[MOCK_MAX_XOR];
 };
 
 struct mock_chan {
@@ -108,6 +112,14 @@ static void complete_locked(struct mock_chan *mc, struct virt_dma_desc *vd,
 			memcpy(d->dst, d->src, d->len);
 		else if (d->op == OP_MEMSET)
 			memset(d->dst, d->value, d->len);
+		else if (d->op == OP_XOR)
+			for (size_t b = 0; b < d->len; b++) {
+				unsigned char x = 0;
+
+				for (unsigned int i = 0; i < d->xor_cnt; i++)
+					x ^= ((const unsigned char *)d->xor_src[i])[b];
+				((unsigned char *)d->dst)[b] = x;
+			}
 	}
 	vd->tx_result.result = result;
 	vd->tx_result.residue = result == DMA_TRANS_NOERROR ? 0 : (uint32_t)d->len;
@@ -201,6 +213,41 @@ static struct dma_async_tx_descriptor *mock_prep_memcpy(struct dma_chan *chan,
 	if (!d || !s)
 		return NULL;
 	return mock_prep(chan, OP_MEMCPY, d, s, 0, len, flags);
+}
+
+static struct dma_async_tx_descriptor *mock_prep_xor(struct dma_chan *chan,
+						     dma_addr_t dst, dma_addr_t *src,
+						     unsigned int src_cnt, size_t len,
+						     unsigned long flags)
+{
+	struct mock_chan *mc = to_mock_chan(chan);
+	struct device *dev = chan->device->dev;
+	struct virt_dma_desc *vd;
+	struct mock_desc *d;
+	void *dp = udma_dma_to_cpu(dev, dst, len);
+
+	count(mc, MOCK_PREP_XOR);
+	if (!dp || src_cnt < 2 || src_cnt > MOCK_MAX_XOR || !chan_allocated(mc))
+		return NULL;
+	vd = udma_vchan_desc_get(&mc->vc);
+	if (!vd)
+		return NULL;
+	d = to_mock_desc(vd);
+	d->op = OP_XOR;
+	d->dst = dp;
+	d->src = NULL;
+	d->len = len;
+	d->xor_cnt = src_cnt;
+	for (unsigned int i = 0; i < src_cnt; i++)
+		d->xor_src[i] = udma_dma_to_cpu(dev, src[i], len);
+	return vchan_tx_prep(&mc->vc, vd, flags);
+}
+
+static struct dma_async_tx_descriptor *mock_prep_interrupt(struct dma_chan *chan,
+							   unsigned long flags)
+{
+	count(to_mock_chan(chan), MOCK_PREP_INTERRUPT);
+	return mock_prep(chan, OP_INTERRUPT, NULL, NULL, 0, 0, flags);
 }
 
 static struct dma_async_tx_descriptor *mock_prep_memset(struct dma_chan *chan,
@@ -436,6 +483,15 @@ struct mock_dev *mock_dev_create(const struct mock_opts *o)
 	if (o->memcpy) {
 		dma_cap_set(DMA_MEMCPY, dd->cap_mask);
 		dd->device_prep_dma_memcpy = mock_prep_memcpy;
+	}
+	if (o->xor) {
+		dma_cap_set(DMA_XOR, dd->cap_mask);
+		dd->device_prep_dma_xor = mock_prep_xor;
+		dd->max_xor = MOCK_MAX_XOR;
+	}
+	if (o->interrupt) {
+		dma_cap_set(DMA_INTERRUPT, dd->cap_mask);
+		dd->device_prep_dma_interrupt = mock_prep_interrupt;
 	}
 	if (o->memset) {
 		dma_cap_set(DMA_MEMSET, dd->cap_mask);

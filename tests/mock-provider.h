@@ -53,6 +53,8 @@ struct mock_opts {
 	unsigned int pool_size; /* descriptors per channel; 0 = 64 */
 	bool memcpy;            /* DMA_MEMCPY + device_prep_dma_memcpy */
 	bool memset;            /* DMA_MEMSET + device_prep_dma_memset */
+	bool xor;               /* DMA_XOR + device_prep_dma_xor (2..8 sources) */
+	bool interrupt;         /* DMA_INTERRUPT + device_prep_dma_interrupt */
 	bool slave;             /* DMA_SLAVE + device_prep_slave_sg + device_config,
 	                           directions MEM_TO_DEV|DEV_TO_MEM, widths 1/2/4 */
 	bool cyclic;            /* DMA_CYCLIC + device_prep_dma_cyclic (+ the slave
@@ -75,6 +77,8 @@ enum mock_hook {
 	MOCK_PREP_MEMSET,  /* device_prep_dma_memset */
 	MOCK_PREP_SLAVE,   /* device_prep_slave_sg */
 	MOCK_PREP_CYCLIC,  /* device_prep_dma_cyclic */
+	MOCK_PREP_XOR,     /* device_prep_dma_xor */
+	MOCK_PREP_INTERRUPT, /* device_prep_dma_interrupt */
 	MOCK_CONFIG,       /* device_config */
 	MOCK_PAUSE,        /* device_pause */
 	MOCK_RESUME,       /* device_resume */
