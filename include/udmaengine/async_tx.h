@@ -176,10 +176,10 @@ async_xor_offs(struct page *dest, unsigned int offset, struct page **src_list,
 	       struct async_submit_ctl *submit);
 
 /*
- * async_xor_val - check that the xor of the @src_cnt sources is zero (dest is
- * src_list[0] by convention; @dest is only used by the CPU path as scratch,
- * and its content is then destroyed). *@result = 0 when zero, else
- * SUM_CHECK_P_RESULT; it is written when the operation completes.
+ * async_xor_val - check that the xor of the @src_cnt (2..) sources is zero
+ * (the parity block is one of them, by convention src_list[0]; @dest is
+ * accepted for the kernel's signature and never written). *@result = 0 when
+ * zero, else SUM_CHECK_P_RESULT; written when the operation completes.
  */
 UDMA_EXPORT struct dma_async_tx_descriptor *
 async_xor_val(struct page *dest, struct page **src_list, unsigned int offset,
