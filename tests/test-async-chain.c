@@ -303,6 +303,8 @@ static void cb_waits(void *p)
 {
 	(void)p;
 	__atomic_store_n(&wait_rc, udma_async_tx_wait(waited), __ATOMIC_SEQ_CST);
+	dmaengine_get(); /* may block: refused here, no reference taken */
+	dmaengine_put();
 	counter_add(&done, 1);
 }
 
@@ -324,6 +326,9 @@ static void test_callback_cannot_wait(void **state)
 	assert_true(counter_wait_ge(&done, 1, TEST_DEADLINE_MS));
 	assert_int_equal(__atomic_load_n(&wait_rc, __ATOMIC_SEQ_CST), -EDEADLK);
 	assert_true(log_has("cannot wait"));
+	assert_true(log_has("dmaengine_get may block"));
+	assert_true(log_has("dmaengine_put may block"));
+	assert_int_equal(udma_public_channels(NULL, 0), 2);
 	complete_one(f->cb, DMA_TRANS_NOERROR);
 	assert_int_equal(udma_async_tx_wait(waited), 0);
 	async_tx_ack(waited);
