@@ -400,10 +400,10 @@ static void test_pool_follows_requests(void **state)
 }
 
 struct reader {
-	struct dma_chan *known[8];
+	struct dma_chan **known;
 	int nknown;
-	int stop;     /* atomic */
-	long found;
+	int *stop;    /* atomic */
+	long found;   /* this thread's */
 	long bad;
 };
 
@@ -411,7 +411,7 @@ static void *reader_thread(void *arg)
 {
 	struct reader *r = arg;
 
-	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+	while (!__atomic_load_n(r->stop, __ATOMIC_ACQUIRE)) {
 		struct dma_chan *c = dma_find_channel(DMA_MEMCPY);
 		bool ok = !c;
 
@@ -431,14 +431,13 @@ static void test_find_channel_concurrent_rebalance(void **state)
 	struct fix *f = *state;
 	struct mock_opts o = { .name = "mock-churn", .nr_chans = 2, .memcpy = true };
 	struct mock_dev *md = mock_dev_create(&o);
-	struct reader r = { .nknown = 3 };
+	struct dma_chan *known[3] = { f->ca, mock_dev_chan(md, 0), mock_dev_chan(md, 1) };
+	int stop = 0;
+	struct reader r[2] = { { known, 3, &stop, 0, 0 }, { known, 3, &stop, 0, 0 } };
 	pthread_t th[2];
 
-	r.known[0] = f->ca;
-	r.known[1] = mock_dev_chan(md, 0);
-	r.known[2] = mock_dev_chan(md, 1);
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, reader_thread, &r), 0);
+		assert_int_equal(pthread_create(&th[i], NULL, reader_thread, &r[i]), 0);
 	for (int round = 0; round < 50; round++) {
 		struct dma_chan *priv;
 
@@ -450,11 +449,11 @@ static void test_find_channel_concurrent_rebalance(void **state)
 		dma_release_channel(priv);
 		assert_int_equal(mock_dev_unregister(md), 0);
 	}
-	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	assert_int_equal(r.bad, 0);
-	assert_true(r.found > 0);
+	assert_int_equal(r[0].bad + r[1].bad, 0);
+	assert_true(r[0].found + r[1].found > 0);
 	mock_dev_destroy(md);
 }
 
