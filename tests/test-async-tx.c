@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <isa-l/raid.h>
 #include <udmaengine/async_tx.h>
 
@@ -405,6 +406,85 @@ static void test_callback_submits(void **state)
 	free(c);
 }
 
+struct chain_thread {
+	int seed;
+	int failures;
+	int rounds;
+};
+
+static void cb_flag(void *p)
+{
+	counter_add(p, 1);
+}
+
+/*
+ * One long chain per round, nothing waited for in between: generate P/Q,
+ * erase two data blocks with copies from a zero block, rebuild them, and
+ * check the rebuilt blocks against the originals.
+ */
+static void *chain_worker(void *arg)
+{
+	struct chain_thread *ct = arg;
+	unsigned int seed = (unsigned int)ct->seed;
+	const int n = 5, d = n + 2;
+	unsigned char *b[7], *orig[7], *zero = blk_alloc(BLK);
+	struct page *pg[7];
+
+	memset(zero, 0, BLK);
+	for (int i = 0; i < d; i++) {
+		b[i] = blk_alloc(BLK);
+		orig[i] = malloc(BLK);
+		pg[i] = virt_to_page(b[i]);
+	}
+	for (int r = 0; r < ct->rounds; r++) {
+		int fa = (int)(rand_r(&seed) % n), fb = (fa + 1 + (int)(rand_r(&seed) % (n - 1))) % n;
+		struct dma_async_tx_descriptor *tx;
+		struct async_submit_ctl s;
+		struct counter flag;
+
+		for (int i = 0; i < n; i++) {
+			for (size_t j = 0; j < BLK; j++)
+				b[i][j] = (unsigned char)rand_r(&seed);
+			memcpy(orig[i], b[i], BLK);
+		}
+		counter_init(&flag);
+		init_async_submit(&s, ASYNC_TX_FENCE, NULL, NULL, NULL, NULL);
+		tx = async_gen_syndrome(pg, NULL, d, BLK, &s);
+		init_async_submit(&s, ASYNC_TX_FENCE, tx, NULL, NULL, NULL);
+		tx = async_memcpy(pg[fa], virt_to_page(zero), 0, 0, BLK, &s);
+		init_async_submit(&s, ASYNC_TX_FENCE, tx, NULL, NULL, NULL);
+		tx = async_memcpy(pg[fb], virt_to_page(zero), 0, 0, BLK, &s);
+		init_async_submit(&s, ASYNC_TX_ACK, tx, cb_flag, &flag, NULL);
+		async_raid6_2data_recov(d, BLK, fa, fb, pg, NULL, &s);
+		async_tx_issue_pending_all();
+		if (!counter_wait_ge(&flag, 1, TEST_DEADLINE_MS) ||
+		    memcmp(b[fa], orig[fa], BLK) || memcmp(b[fb], orig[fb], BLK))
+			ct->failures++;
+		counter_destroy(&flag);
+	}
+	for (int i = 0; i < d; i++) {
+		free(b[i]);
+		free(orig[i]);
+	}
+	free(zero);
+	return NULL;
+}
+
+/* Threads building chains concurrently on the shared public channels. */
+static void test_concurrent_chains(void **state)
+{
+	struct chain_thread ct[3] = { { 1, 0, 40 }, { 2, 0, 40 }, { 3, 0, 40 } };
+	pthread_t th[3];
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, chain_worker, &ct[i]), 0);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ct[i].failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_val_detects_one_bit),
 		cmocka_unit_test(test_fallback_in_caller_context),
 		cmocka_unit_test(test_callback_submits),
+		cmocka_unit_test(test_concurrent_chains),
 	};
 
 	srand(4);
