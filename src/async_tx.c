@@ -387,8 +387,8 @@ UDMA_EXPORT void dma_run_dependencies(struct dma_async_tx_descriptor *tx)
 }
 
 /* Queue prepared @tx behind @submit->depend_tx (or now), then the acks. */
-static void async_tx_submit(struct dma_async_tx_descriptor *tx,
-			    struct async_submit_ctl *submit)
+static void tx_submit_chained(struct dma_async_tx_descriptor *tx,
+			      struct async_submit_ctl *submit)
 {
 	struct dma_async_tx_descriptor *depend = submit->depend_tx;
 
@@ -510,6 +510,28 @@ static struct dma_chan *find_channel(enum dma_transaction_type type,
 	return dma_find_channel(type);
 }
 
+UDMA_EXPORT struct dma_chan *__async_tx_find_channel(struct async_submit_ctl *submit,
+						     enum dma_transaction_type tx_type)
+{
+	return find_channel(tx_type, submit ? submit->depend_tx : NULL);
+}
+
+UDMA_EXPORT void async_tx_submit(struct dma_chan *chan, struct dma_async_tx_descriptor *tx,
+				 struct async_submit_ctl *submit)
+{
+	if (!tx || !submit || !tx->chan || (chan && chan != tx->chan)) {
+		udma_err("bad arguments (chan %s, tx %p, submit %p)", dma_chan_name(chan),
+			 (void *)tx, (void *)submit);
+		return;
+	}
+	if (submit->depend_tx && !depend_ok(submit->depend_tx)) {
+		/* not queued behind a bad parent: run unordered, report an abort */
+		udma__tx_set_flags(tx, UDMA_CTRL_DEP_FAILED);
+		submit->depend_tx = NULL;
+	}
+	tx_submit_chained(tx, submit);
+}
+
 /*
  * Run one operation: offloaded when a channel takes it, else on the CPU.
  * *@err (may be NULL) gets a negative errno when the operation was given up.
@@ -532,7 +554,7 @@ static struct dma_async_tx_descriptor *run_op(struct op *op, struct async_submit
 		if (chan)
 			tx = prep_on(chan, op, submit);
 		if (tx)
-			async_tx_submit(tx, submit);
+			tx_submit_chained(tx, submit);
 		urcu_bp_read_unlock();
 		if (tx)
 			return tx;
@@ -910,7 +932,7 @@ UDMA_EXPORT struct dma_async_tx_descriptor *async_trigger_callback(struct async_
 		if (dma_has_cap(DMA_INTERRUPT, dev->cap_mask) && dev->device_prep_dma_interrupt)
 			tx = dev->device_prep_dma_interrupt(depend->chan, DMA_PREP_INTERRUPT);
 		if (tx) {
-			async_tx_submit(tx, submit);
+			tx_submit_chained(tx, submit);
 			return tx;
 		}
 		/* no interrupt descriptor on the parent's device: wait for it */

@@ -263,6 +263,34 @@ static void test_trigger_callback_interrupt(void **state)
 	assert_int_equal(counter_get(&done), 2);
 }
 
+/* A descriptor prepped by hand joins a chain through async_tx_submit. */
+static void test_own_descriptor_in_chain(void **state)
+{
+	struct fix *f = *state;
+	struct dma_async_tx_descriptor *t1, *t2;
+	struct async_submit_ctl s;
+	struct dma_chan *chan;
+
+	init_async_submit(&s, 0, NULL, NULL, NULL, NULL);
+	t1 = async_memcpy(pg(f->buf[1]), pg(f->buf[0]), 0, 0, LEN, &s);
+	assert_non_null(t1);
+	init_async_submit(&s, ASYNC_TX_ACK, t1, cb_count, NULL, NULL);
+	chan = async_tx_find_channel(&s, DMA_MEMCPY, NULL, 0, NULL, 0, LEN);
+	assert_ptr_equal(chan, f->ca);
+	t2 = dmaengine_prep_dma_memcpy(chan, (dma_addr_t)(uintptr_t)f->buf[2],
+				       (dma_addr_t)(uintptr_t)f->buf[1], LEN,
+				       DMA_PREP_INTERRUPT);
+	assert_non_null(t2);
+	async_tx_submit(chan, t2, &s);
+	assert_int_equal(t2->cookie, -EBUSY);
+	async_tx_issue_pending_all();
+	assert_int_equal(mock_chan_issued(f->ca), 1);
+	complete_one(f->ca, DMA_TRANS_NOERROR);
+	complete_one(f->ca, DMA_TRANS_NOERROR);
+	assert_true(counter_wait_ge(&done, 1, TEST_DEADLINE_MS));
+	assert_memory_equal(f->buf[2], f->buf[0], LEN);
+}
+
 static void *completer(void *arg)
 {
 	mock_complete_next(arg, DMA_TRANS_NOERROR);
@@ -466,6 +494,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chain_error_propagates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_parents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trigger_callback_interrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_descriptor_in_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_path_waits_for_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_callback_cannot_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_follows_requests, setup, teardown),

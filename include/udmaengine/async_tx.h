@@ -269,6 +269,34 @@ UDMA_EXPORT int udma_async_tx_wait(struct dma_async_tx_descriptor *tx);
  */
 UDMA_EXPORT void dma_run_dependencies(struct dma_async_tx_descriptor *tx);
 
+/*
+ * async_tx_submit - for code that preps its own descriptor on a channel from
+ * async_tx_find_channel(): set @submit's callback on @tx and queue it behind
+ * @submit->depend_tx (or submit it now), then apply ASYNC_TX_ACK and ack the
+ * parent - the chain rules of the operations above. @chan must be tx->chan.
+ * A bad parent (acked, or with a child) is logged; @tx then runs unordered
+ * and completes as DMA_TRANS_ABORTED. Context: any thread.
+ */
+UDMA_EXPORT void async_tx_submit(struct dma_chan *chan, struct dma_async_tx_descriptor *tx,
+				 struct async_submit_ctl *submit);
+
+/*
+ * __async_tx_find_channel - the channel an operation of @tx_type would use:
+ * depend_tx's channel when its device has the capability, else
+ * dma_find_channel(@tx_type); NULL: the CPU path. Any thread.
+ */
+UDMA_EXPORT struct dma_chan *__async_tx_find_channel(struct async_submit_ctl *submit,
+						     enum dma_transaction_type tx_type);
+#define async_tx_find_channel(dep, type, dst, dst_count, src, src_count, len) \
+	__async_tx_find_channel(dep, type)
+
+/* async_tx_sync_epilog - what the CPU path does at the end: the callback. */
+static inline void async_tx_sync_epilog(struct async_submit_ctl *submit)
+{
+	if (submit->cb_fn)
+		submit->cb_fn(submit->cb_param);
+}
+
 /* async_tx_issue_pending_all - start queued work on every public channel. */
 static inline void async_tx_issue_pending_all(void)
 {
