@@ -807,6 +807,63 @@ static void op_mult(struct op *op, void *dst, void *a, unsigned char ca, void *b
 	}
 }
 
+/*
+ * Would the recovery chain run on a channel? Only when a PQ channel takes
+ * every block of the stripe (alignment, source count); otherwise the CPU
+ * rebuilds the lost blocks in one ec_encode_data pass (recov_cpu) instead of
+ * the chain's five passes.
+ */
+static bool recov_offloads(struct async_submit_ctl *submit, struct page **ptrs,
+			   unsigned int *offs, int disks, size_t len)
+{
+	struct dma_chan *chan;
+	bool ok = true;
+
+	urcu_bp_read_lock();
+	chan = find_channel(DMA_PQ, submit->depend_tx);
+	if (!chan || !dma_has_cap(DMA_XOR, chan->device->cap_mask) ||
+	    disks - 2 > dma_maxpq(chan->device, 0))
+		ok = false;
+	for (int i = 0; ok && i < disks; i++)
+		if (ptrs[i])
+			ok = dmaengine_check_align(chan->device->pq_align,
+						   (size_t)(uintptr_t)addr(ptrs[i], offs ? offs[i] : 0),
+						   0, len) &&
+			     dmaengine_check_align(chan->device->xor_align, 0, 0, len);
+	urcu_bp_read_unlock();
+	return ok;
+}
+
+/* CPU recovery: out[r] = sum coef[r * n + j] * src[j], one pass. */
+static struct dma_async_tx_descriptor *recov_cpu(struct async_submit_ctl *submit, void **out,
+						 void **src, unsigned char *coef, int n,
+						 size_t len)
+{
+	unsigned char tbl[2 * (MAX_SRC + 1) * 32];
+
+	if (submit->depend_tx) {
+		int rc = udma_async_tx_wait(submit->depend_tx);
+
+		async_tx_ack(submit->depend_tx);
+		if (rc)
+			return fail_op(submit, NULL, rc);
+	}
+	ec_init_tables(n, 2, coef, tbl);
+	for (size_t done = 0; done < len;) {
+		size_t piece = len - done > (1u << 30) ? (1u << 30) : len - done;
+		unsigned char *s[MAX_SRC + 1], *o[2];
+
+		for (int j = 0; j < n; j++)
+			s[j] = (unsigned char *)src[j] + done;
+		o[0] = (unsigned char *)out[0] + done;
+		o[1] = (unsigned char *)out[1] + done;
+		ec_encode_data((int)piece, n, 2, tbl, s, o);
+		done += piece;
+	}
+	complete_sync(submit, DMA_TRANS_NOERROR);
+	return NULL;
+}
+
 static bool recov_args_ok(int disks, size_t bytes, struct page **ptrs, int faila, int failb)
 {
 	if (!stripe_ok(ptrs, disks, bytes) || disks < 4 || faila < 0 ||
@@ -846,6 +903,38 @@ async_raid6_2data_recov(int src_num, size_t bytes, int faila, int failb,
 	b = addr(ptrs[failb], OFF(failb));
 	p = addr(ptrs[src_num - 2], OFF(src_num - 2));
 	q = addr(ptrs[src_num - 1], OFF(src_num - 1));
+	ga = gfexp[faila];
+	gb = gfexp[failb];
+	c2 = gf_inv(ga ^ gb);
+
+	if (!recov_offloads(submit, ptrs, offs, src_num, bytes)) {
+		/*
+		 * Db = c1 (P + Pxy) + c2 (Q + Qxy), Da = (P + Pxy) + Db, with
+		 * c2 = 1 / (ga + gb), c1 = ga c2: linear in P, Q and each
+		 * surviving D_i, so both come out of one pass.
+		 */
+		unsigned char coef[2 * (MAX_SRC + 1)], c1 = gf_mul(ga, c2);
+		void *src[MAX_SRC + 1], *out[2] = { a, b };
+		int n = 0;
+
+		memset(&op, 0, offsetof(struct op, src));
+		stripe_sources(&op, ptrs, offs, src_num, faila, failb);
+		n = op.nsrc + 2;
+		for (int j = 0; j < op.nsrc; j++) {
+			unsigned char cb = (unsigned char)(c1 ^ gf_mul(c2, op.coef[j]));
+
+			src[j] = op.src[j];
+			coef[j] = (unsigned char)(1 ^ cb);
+			coef[n + j] = cb;
+		}
+		src[n - 2] = p;
+		coef[n - 2] = (unsigned char)(1 ^ c1);
+		coef[2 * n - 2] = c1;
+		src[n - 1] = q;
+		coef[n - 1] = c2;
+		coef[2 * n - 1] = c2;
+		return recov_cpu(submit, out, src, coef, n, bytes);
+	}
 
 	/* Pxy -> a, Qxy -> b: the syndrome of the surviving data */
 	memset(&op, 0, offsetof(struct op, src));
@@ -862,9 +951,6 @@ async_raid6_2data_recov(int src_num, size_t bytes, int faila, int failb,
 	op_xor2(&op, b, q, bytes);
 	chain_step(&c, &op, false);
 	/* Db = (ga a + b) / (ga + gb) */
-	ga = gfexp[faila];
-	gb = gfexp[failb];
-	c2 = gf_inv(ga ^ gb);
 	op_mult(&op, b, a, gf_mul(ga, c2), b, c2, bytes);
 	chain_step(&c, &op, false);
 	/* Da = a + Db */
@@ -889,6 +975,28 @@ async_raid6_datap_recov(int src_num, size_t bytes, int faila, struct page **ptrs
 	a = addr(ptrs[faila], OFF(faila));
 	p = addr(ptrs[src_num - 2], OFF(src_num - 2));
 	q = addr(ptrs[src_num - 1], OFF(src_num - 1));
+
+	if (!recov_offloads(submit, ptrs, offs, src_num, bytes)) {
+		/* Da = (Q + Qx) / ga, P = Px + Da: one pass */
+		unsigned char coef[2 * (MAX_SRC + 1)], ia = gf_inv(gfexp[faila]);
+		void *src[MAX_SRC + 1], *out[2] = { a, p };
+		int n;
+
+		memset(&op, 0, offsetof(struct op, src));
+		stripe_sources(&op, ptrs, offs, src_num, faila, -1);
+		n = op.nsrc + 1;
+		for (int j = 0; j < op.nsrc; j++) {
+			unsigned char ca = gf_mul(ia, op.coef[j]);
+
+			src[j] = op.src[j];
+			coef[j] = ca;
+			coef[n + j] = (unsigned char)(1 ^ ca);
+		}
+		src[n - 1] = q;
+		coef[n - 1] = ia;
+		coef[2 * n - 1] = ia;
+		return recov_cpu(submit, out, src, coef, n, bytes);
+	}
 
 	/* Qx -> a: Q of the surviving data */
 	memset(&op, 0, offsetof(struct op, src));

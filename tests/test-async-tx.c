@@ -293,6 +293,41 @@ static void test_raid6_two_failures_cpu(void **state)
 	dmaengine_get();
 }
 
+/* Unaligned blocks with the pool active: the one-pass CPU rebuild. */
+static void test_raid6_unaligned_cpu(void **state)
+{
+	const int n = 5, d = n + 2;
+	const size_t len = 1000;
+	unsigned char *b[7], *copy[7];
+	struct page *pg[7];
+	unsigned int offs[7];
+	struct async_submit_ctl s;
+
+	(void)state;
+	for (int i = 0; i < d; i++) {
+		b[i] = blk_alloc(len + 8);
+		copy[i] = malloc(len);
+		fill(b[i], len + 8);
+		pg[i] = virt_to_page(b[i]);
+		offs[i] = 3;
+	}
+	init_async_submit(&s, ASYNC_TX_ACK, NULL, cb_count, NULL, NULL);
+	RUN(async_gen_syndrome(pg, offs, d, len, &s), false);
+	for (int i = 0; i < d; i++)
+		memcpy(copy[i], b[i] + 3, len);
+	memset(b[1] + 3, 0, len);
+	memset(b[4] + 3, 0, len);
+	RUN(async_raid6_2data_recov(d, len, 4, 1, pg, offs, &s), false);
+	memset(b[2] + 3, 0, len);
+	memset(b[n] + 3, 0, len);
+	RUN(async_raid6_datap_recov(d, len, 2, pg, offs, &s), false);
+	for (int i = 0; i < d; i++) {
+		assert_memory_equal(b[i] + 3, copy[i], len);
+		free(b[i]);
+		free(copy[i]);
+	}
+}
+
 static void val_flips(bool offload)
 {
 	struct stripe st;
@@ -492,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_xor_matches_isal),
 		cmocka_unit_test(test_raid6_two_failures_offload),
 		cmocka_unit_test(test_raid6_two_failures_cpu),
+		cmocka_unit_test(test_raid6_unaligned_cpu),
 		cmocka_unit_test(test_val_detects_one_bit),
 		cmocka_unit_test(test_fallback_in_caller_context),
 		cmocka_unit_test(test_callback_submits),
