@@ -21,9 +21,12 @@
  *
  * Context. Every operation may be called from any thread, including a
  * completion callback (the kernel forbids that; here it works, see
- * doc/async_tx.md): an operation that would have to wait for an unfinished
- * parent from a completion callback does not wait - it completes with
- * DMA_TRANS_ABORTED instead (see "Errors"). Operations never allocate.
+ * doc/async_tx.md). It blocks only on the CPU path with an unfinished
+ * depend_tx, waiting for it for at most UDMA_ASYNC_TX_WAIT_MS; from a
+ * completion callback it does not wait but completes with DMA_TRANS_ABORTED
+ * (see "Errors"). Operations never allocate. Lengths and offsets are in
+ * bytes. The caller keeps every buffer alive and untouched until the
+ * operation's callback (or the last operation's of a chain) has run.
  *
  * Errors. The kernel panics when a parent fails. Here an operation whose
  * parent failed, was aborted, or could not be waited for (5 s bound, or a
