@@ -324,6 +324,35 @@ static void test_cpu_path_waits_for_parent(void **state)
 	assert_int_equal(mock_chan_flush(f->ca, TEST_DEADLINE_MS), 0);
 }
 
+/* async_tx_quiesce waits (bounded), acks and clears; a failure is logged. */
+static void test_quiesce(void **state)
+{
+	struct fix *f = *state;
+	struct dma_async_tx_descriptor *t1;
+	struct async_submit_ctl s;
+	pthread_t th;
+
+	init_async_submit(&s, 0, NULL, NULL, NULL, NULL);
+	t1 = async_memcpy(pg(f->buf[1]), pg(f->buf[0]), 0, 0, LEN, &s);
+	assert_non_null(t1);
+	async_tx_issue_pending_all();
+	assert_int_equal(pthread_create(&th, NULL, completer, f->ca), 0);
+	async_tx_quiesce(&t1);
+	pthread_join(th, NULL);
+	assert_null(t1);
+	assert_memory_equal(f->buf[1], f->buf[0], LEN);
+
+	t1 = async_memcpy(pg(f->buf[2]), pg(f->buf[0]), 0, 0, LEN, &s);
+	assert_non_null(t1);
+	async_tx_issue_pending_all();
+	complete_one(f->ca, DMA_TRANS_WRITE_FAILED);
+	log_reset();
+	async_tx_quiesce(&t1);
+	assert_null(t1);
+	assert_true(log_has("did not complete cleanly"));
+	async_tx_quiesce(&t1); /* NULL: nothing */
+}
+
 static struct dma_async_tx_descriptor *waited;
 static int wait_rc = 1; /* atomic */
 
@@ -497,6 +526,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_descriptor_in_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_path_waits_for_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_callback_cannot_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiesce, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_follows_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_channel_concurrent_rebalance, setup,
 						teardown),
