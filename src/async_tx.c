@@ -778,40 +778,9 @@ static struct dma_async_tx_descriptor *chain_end(struct chain *c)
 	return c->err ? NULL : c->tx;
 }
 
-static void op_xor2(struct op *op, void *dst, void *other, size_t len)
-{
-	memset(op, 0, offsetof(struct op, src));
-	op->type = DMA_XOR;
-	op->len = len;
-	op->dst[0] = dst;
-	op->src[0] = dst;
-	op->src[1] = other;
-	op->nsrc = 2;
-}
-
-/* dst = sum coef[i] * src[i] (i < n), as a PQ operation with P disabled. */
-static void op_mult(struct op *op, void *dst, void *a, unsigned char ca, void *b,
-		    unsigned char cb, size_t len)
-{
-	memset(op, 0, offsetof(struct op, src));
-	op->type = DMA_PQ;
-	op->len = len;
-	op->dst[1] = dst;
-	op->src[0] = a;
-	op->coef[0] = ca;
-	op->nsrc = 1;
-	if (b) {
-		op->src[1] = b;
-		op->coef[1] = cb;
-		op->nsrc = 2;
-	}
-}
-
 /*
- * Would the recovery chain run on a channel? Only when a PQ channel takes
- * every block of the stripe (alignment, source count); otherwise the CPU
- * rebuilds the lost blocks in one ec_encode_data pass (recov_cpu) instead of
- * the chain's five passes.
+ * Would recovery run on a channel? Only when a PQ channel takes every block
+ * of the stripe (alignment, source count); otherwise the CPU rebuilds.
  */
 static bool recov_offloads(struct async_submit_ctl *submit, struct page **ptrs,
 			   unsigned int *offs, int disks, size_t len)
@@ -821,15 +790,13 @@ static bool recov_offloads(struct async_submit_ctl *submit, struct page **ptrs,
 
 	urcu_bp_read_lock();
 	chan = find_channel(DMA_PQ, submit->depend_tx);
-	if (!chan || !dma_has_cap(DMA_XOR, chan->device->cap_mask) ||
-	    disks - 2 > dma_maxpq(chan->device, 0))
+	if (!chan || disks - 2 > dma_maxpq(chan->device, 0))
 		ok = false;
 	for (int i = 0; ok && i < disks; i++)
 		if (ptrs[i])
 			ok = dmaengine_check_align(chan->device->pq_align,
 						   (size_t)(uintptr_t)addr(ptrs[i], offs ? offs[i] : 0),
-						   0, len) &&
-			     dmaengine_check_align(chan->device->xor_align, 0, 0, len);
+						   0, len);
 	urcu_bp_read_unlock();
 	return ok;
 }
@@ -877,15 +844,43 @@ static bool recov_args_ok(int disks, size_t bytes, struct page **ptrs, int faila
 	return true;
 }
 
+/*
+ * Rebuild out[0] and out[1] as out[r] = sum coef[r * n + j] * src[j]: on the
+ * CPU in one ec_encode_data pass, or as a chain of two PQ operations with P
+ * disabled (the engine's "sum product") - two passes over the survivors
+ * instead of the kernel's five-step chain (syndrome, two xors, product, xor).
+ */
+static struct dma_async_tx_descriptor *recov_run(struct async_submit_ctl *submit,
+						 bool offload, void **out, void **src,
+						 unsigned char *coef, int n, size_t len)
+{
+	struct chain c = { .user = submit, .tx = submit->depend_tx };
+	struct op op;
+
+	if (!offload)
+		return recov_cpu(submit, out, src, coef, n, len);
+	for (int r = 1; r >= 0; r--) {
+		memset(&op, 0, offsetof(struct op, src));
+		op.type = DMA_PQ;
+		op.len = len;
+		op.dst[1] = out[r];
+		op.nsrc = n;
+		memcpy(op.src, src, (size_t)n * sizeof(src[0]));
+		memcpy(op.coef, coef + (size_t)r * n, (size_t)n);
+		chain_step(&c, &op, r == 0);
+	}
+	return chain_end(&c);
+}
+
 UDMA_EXPORT struct dma_async_tx_descriptor *
 async_raid6_2data_recov(int src_num, size_t bytes, int faila, int failb,
 			struct page **ptrs, unsigned int *offs,
 			struct async_submit_ctl *submit)
 {
-	struct chain c = { .user = submit, .tx = submit ? submit->depend_tx : NULL };
+	unsigned char coef[2 * (MAX_SRC + 1)], ga, gb, c1, c2;
+	void *src[MAX_SRC + 1], *out[2];
 	struct op op;
-	void *a, *b, *p, *q;
-	unsigned char ga, gb, c2;
+	int n;
 
 	if (!check_submit(submit, __func__))
 		return NULL;
@@ -899,128 +894,72 @@ async_raid6_2data_recov(int src_num, size_t bytes, int faila, int failb,
 		return fail_op(submit, NULL, -EINVAL);
 	pthread_once(&gf_once, gf_init);
 #define OFF(i) (offs ? offs[i] : 0)
-	a = addr(ptrs[faila], OFF(faila));
-	b = addr(ptrs[failb], OFF(failb));
-	p = addr(ptrs[src_num - 2], OFF(src_num - 2));
-	q = addr(ptrs[src_num - 1], OFF(src_num - 1));
+	out[0] = addr(ptrs[faila], OFF(faila));
+	out[1] = addr(ptrs[failb], OFF(failb));
+	/*
+	 * With Pxy, Qxy the syndrome of the surviving data:
+	 * Db = c1 (P + Pxy) + c2 (Q + Qxy), Da = (P + Pxy) + Db, where
+	 * c2 = 1 / (ga + gb), c1 = ga c2 (ga = {02}^faila): both are linear in
+	 * P, Q and each surviving D_i.
+	 */
 	ga = gfexp[faila];
 	gb = gfexp[failb];
 	c2 = gf_inv(ga ^ gb);
-
-	if (!recov_offloads(submit, ptrs, offs, src_num, bytes)) {
-		/*
-		 * Db = c1 (P + Pxy) + c2 (Q + Qxy), Da = (P + Pxy) + Db, with
-		 * c2 = 1 / (ga + gb), c1 = ga c2: linear in P, Q and each
-		 * surviving D_i, so both come out of one pass.
-		 */
-		unsigned char coef[2 * (MAX_SRC + 1)], c1 = gf_mul(ga, c2);
-		void *src[MAX_SRC + 1], *out[2] = { a, b };
-		int n = 0;
-
-		memset(&op, 0, offsetof(struct op, src));
-		stripe_sources(&op, ptrs, offs, src_num, faila, failb);
-		n = op.nsrc + 2;
-		for (int j = 0; j < op.nsrc; j++) {
-			unsigned char cb = (unsigned char)(c1 ^ gf_mul(c2, op.coef[j]));
-
-			src[j] = op.src[j];
-			coef[j] = (unsigned char)(1 ^ cb);
-			coef[n + j] = cb;
-		}
-		src[n - 2] = p;
-		coef[n - 2] = (unsigned char)(1 ^ c1);
-		coef[2 * n - 2] = c1;
-		src[n - 1] = q;
-		coef[n - 1] = c2;
-		coef[2 * n - 1] = c2;
-		return recov_cpu(submit, out, src, coef, n, bytes);
-	}
-
-	/* Pxy -> a, Qxy -> b: the syndrome of the surviving data */
+	c1 = gf_mul(ga, c2);
 	memset(&op, 0, offsetof(struct op, src));
-	op.type = DMA_PQ;
-	op.len = bytes;
-	op.dst[0] = a;
-	op.dst[1] = b;
 	stripe_sources(&op, ptrs, offs, src_num, faila, failb);
-	op.cpu_only = op.nsrc == 0;
-	chain_step(&c, &op, false);
-	/* a = P + Pxy = Da + Db; b = Q + Qxy = ga Da + gb Db */
-	op_xor2(&op, a, p, bytes);
-	chain_step(&c, &op, false);
-	op_xor2(&op, b, q, bytes);
-	chain_step(&c, &op, false);
-	/* Db = (ga a + b) / (ga + gb) */
-	op_mult(&op, b, a, gf_mul(ga, c2), b, c2, bytes);
-	chain_step(&c, &op, false);
-	/* Da = a + Db */
-	op_xor2(&op, a, b, bytes);
-	chain_step(&c, &op, true);
-	return chain_end(&c);
+	n = op.nsrc + 2;
+	for (int j = 0; j < op.nsrc; j++) {
+		unsigned char cb = (unsigned char)(c1 ^ gf_mul(c2, op.coef[j]));
+
+		src[j] = op.src[j];
+		coef[j] = (unsigned char)(1 ^ cb);
+		coef[n + j] = cb;
+	}
+	src[n - 2] = addr(ptrs[src_num - 2], OFF(src_num - 2));
+	coef[n - 2] = (unsigned char)(1 ^ c1);
+	coef[2 * n - 2] = c1;
+	src[n - 1] = addr(ptrs[src_num - 1], OFF(src_num - 1));
+	coef[n - 1] = c2;
+	coef[2 * n - 1] = c2;
+	return recov_run(submit, recov_offloads(submit, ptrs, offs, src_num, bytes),
+			 out, src, coef, n, bytes);
 }
 
 UDMA_EXPORT struct dma_async_tx_descriptor *
 async_raid6_datap_recov(int src_num, size_t bytes, int faila, struct page **ptrs,
 			unsigned int *offs, struct async_submit_ctl *submit)
 {
-	struct chain c = { .user = submit, .tx = submit ? submit->depend_tx : NULL };
+	unsigned char coef[2 * (MAX_SRC + 1)], ia;
+	void *src[MAX_SRC + 1], *out[2];
 	struct op op;
-	void *a, *p, *q;
+	int n;
 
 	if (!check_submit(submit, __func__))
 		return NULL;
 	if (!recov_args_ok(src_num, bytes, ptrs, faila, -1) || !ptrs[src_num - 2])
 		return fail_op(submit, NULL, -EINVAL);
 	pthread_once(&gf_once, gf_init);
-	a = addr(ptrs[faila], OFF(faila));
-	p = addr(ptrs[src_num - 2], OFF(src_num - 2));
-	q = addr(ptrs[src_num - 1], OFF(src_num - 1));
-
-	if (!recov_offloads(submit, ptrs, offs, src_num, bytes)) {
-		/* Da = (Q + Qx) / ga, P = Px + Da: one pass */
-		unsigned char coef[2 * (MAX_SRC + 1)], ia = gf_inv(gfexp[faila]);
-		void *src[MAX_SRC + 1], *out[2] = { a, p };
-		int n;
-
-		memset(&op, 0, offsetof(struct op, src));
-		stripe_sources(&op, ptrs, offs, src_num, faila, -1);
-		n = op.nsrc + 1;
-		for (int j = 0; j < op.nsrc; j++) {
-			unsigned char ca = gf_mul(ia, op.coef[j]);
-
-			src[j] = op.src[j];
-			coef[j] = ca;
-			coef[n + j] = (unsigned char)(1 ^ ca);
-		}
-		src[n - 1] = q;
-		coef[n - 1] = ia;
-		coef[2 * n - 1] = ia;
-		return recov_cpu(submit, out, src, coef, n, bytes);
-	}
-
-	/* Qx -> a: Q of the surviving data */
+	out[0] = addr(ptrs[faila], OFF(faila));
+	out[1] = addr(ptrs[src_num - 2], OFF(src_num - 2));
+	/* Da = (Q + Qx) / ga with Qx the Q of the surviving data; P = Px + Da */
+	ia = gf_inv(gfexp[faila]);
 	memset(&op, 0, offsetof(struct op, src));
-	op.type = DMA_PQ;
-	op.len = bytes;
-	op.dst[1] = a;
 	stripe_sources(&op, ptrs, offs, src_num, faila, -1);
-	op.cpu_only = op.nsrc == 0;
-	chain_step(&c, &op, false);
-	/* a = Q + Qx = ga Da; Da = a / ga */
-	op_xor2(&op, a, q, bytes);
-	chain_step(&c, &op, false);
-	op_mult(&op, a, a, gf_inv(gfexp[faila]), NULL, 0, bytes);
-	chain_step(&c, &op, false);
-	/* P = xor of all data */
-	memset(&op, 0, offsetof(struct op, src));
-	op.type = DMA_XOR;
-	op.len = bytes;
-	op.dst[0] = p;
-	stripe_sources(&op, ptrs, offs, src_num, -1, -1);
-	op.cpu_only = op.nsrc < 2;
-	chain_step(&c, &op, true);
+	n = op.nsrc + 1;
+	for (int j = 0; j < op.nsrc; j++) {
+		unsigned char ca = gf_mul(ia, op.coef[j]);
+
+		src[j] = op.src[j];
+		coef[j] = ca;
+		coef[n + j] = (unsigned char)(1 ^ ca);
+	}
+	src[n - 1] = addr(ptrs[src_num - 1], OFF(src_num - 1));
+	coef[n - 1] = ia;
+	coef[2 * n - 1] = ia;
 #undef OFF
-	return chain_end(&c);
+	return recov_run(submit, recov_offloads(submit, ptrs, offs, src_num, bytes),
+			 out, src, coef, n, bytes);
 }
 
 /* ------------------------------------------------------------- callbacks */
