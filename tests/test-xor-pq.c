@@ -82,6 +82,12 @@ static size_t rnd_len(size_t max)
 	return ALIGN * (1 + rnd() % (max / ALIGN));
 }
 
+/* @len bytes, 64-byte aligned (aligned_alloc wants a multiple of 64) */
+static uint8_t *alloc64(size_t len)
+{
+	return aligned_alloc(64, (len + 63) & ~(size_t)63);
+}
+
 static void fill_rnd(uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -105,7 +111,7 @@ static uint8_t *blk(struct buf *b)
 static void buf_alloc(struct buf *b, size_t len)
 {
 	b->len = len;
-	b->mem = aligned_alloc(64, (GUARD + len + GUARD + 63) & ~(size_t)63);
+	b->mem = alloc64(GUARD + len + GUARD);
 	assert_non_null(b->mem);
 	memset(b->mem, 0xa5, GUARD);
 	memset(b->mem + GUARD + len, 0x5a, GUARD);
@@ -182,7 +188,7 @@ static void ref_pq(size_t len, int k, const unsigned char *scf, uint8_t **src, u
 	/* the two references agree on P */
 	memcpy(v, src, (size_t)k * sizeof(v[0]));
 	if (k >= 2) {
-		uint8_t *p2 = aligned_alloc(64, (len + 63) & ~(size_t)63);
+		uint8_t *p2 = alloc64(len);
 
 		assert_non_null(p2);
 		v[k] = p2;
@@ -358,13 +364,13 @@ static int group_setup(void **state)
 	counter_init(&done);
 	for (int i = 0; i < MAXSRC; i++) {
 		buf_alloc(&sbuf[i], MAX_LEN);
-		copy[i] = aligned_alloc(64, MAX_LEN);
+		copy[i] = alloc64(MAX_LEN);
 		if (!copy[i])
 			return -1;
 	}
 	for (int j = 0; j < 2; j++) {
 		buf_alloc(&obuf[j], MAX_LEN);
-		want[j] = aligned_alloc(64, MAX_LEN);
+		want[j] = alloc64(MAX_LEN);
 		if (!want[j])
 			return -1;
 	}
