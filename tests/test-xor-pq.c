@@ -22,6 +22,9 @@
  *  disabled side is not checked.
  *  interrupt: DMA_INTERRUPT descriptors between copies complete in cookie
  *  order with their callbacks.
+ *  terminate: long pq / xor_val descriptors terminated while they run end
+ *  completed (in order, one callback) or DMA_ERROR (none), and the channel
+ *  works afterwards.
  *  bad input: too few/many sources, length 0 or unaligned, an unaligned or
  *  unmapped address, NULL arrays/coefficients/result, both sides disabled,
  *  a destination partly overlapping a source, CONTINUE on pq_val: NULL and
@@ -821,6 +824,67 @@ static void test_interrupt_order(void **state)
 	assert_no_log();
 }
 
+static void still_works(void);
+
+/* ------------------------------------------------------------- terminate */
+
+/*
+ * Long pq / xor_val descriptors terminated after the first one completed:
+ * each cookie ends DMA_COMPLETE with one callback or DMA_ERROR with none,
+ * nothing calls back after terminate_sync, and the channel works afterwards.
+ */
+static void test_terminate(void **state)
+{
+	enum { N = 24, K = 8 };
+	size_t len = MAX_LEN & ~(size_t)(ALIGN - 1);
+	dma_addr_t src[MAXSRC], out[2];
+	unsigned char scf[K];
+	enum sum_check_flags res[N];
+	dma_cookie_t c[N];
+	long before = counter_get(&done), after;
+	int completed = 0;
+
+	(void)state;
+	random_scf(scf, K, false);
+	stripe_fill(K, len);
+	stripe_map(K, len, src, out);
+	cb_reset();
+	for (int i = 0; i < N; i++) {
+		struct dma_async_tx_descriptor *tx;
+
+		res[i] = (enum sum_check_flags)0x5a;
+		if (i % 2)
+			tx = dd->device_prep_dma_xor_val(chan, src, K, len, &res[i], DMA_CTRL_ACK);
+		else
+			tx = dd->device_prep_dma_pq(chan, out, src, K, scf, len,
+						    DMA_CTRL_ACK | (i ? DMA_PREP_CONTINUE : 0));
+		c[i] = submit_cb(tx, i);
+	}
+	dma_async_issue_pending(chan);
+	assert_true(counter_wait_ge(&done, before + 1, TEST_DEADLINE_MS));
+	assert_int_equal(dmaengine_terminate_sync(chan), 0);
+	after = counter_get(&done);
+	for (int i = 0; i < N; i++) {
+		enum dma_status st = dmaengine_tx_status(chan, c[i], NULL);
+		int n = atomic_load(&calls[i]);
+
+		if (st == DMA_COMPLETE) {
+			assert_int_equal(n, 1);
+			assert_int_equal(completed, i); /* in order: no hole */
+			completed++;
+			if (i % 2)
+				assert_int_equal(res[i], SUM_CHECK_P_RESULT); /* random data */
+		} else {
+			assert_int_equal(st, DMA_ERROR);
+			assert_int_equal(n, 0);
+		}
+	}
+	assert_int_equal(after - before, completed);
+	print_message("  %d of %d completed before the terminate\n", completed, N);
+	assert_true(completed >= 1);
+	still_works();
+}
+
 /* ------------------------------------------------------------- bad input */
 
 /* After a refusal: nothing was taken, and the channel still computes. */
@@ -950,6 +1014,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_xor_val, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pq_val, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_terminate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 	};
 
