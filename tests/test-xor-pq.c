@@ -950,6 +950,8 @@ static void test_bad_input(void **state)
 	assert_logged("length 4095 is not a non-zero multiple of 32");
 	assert_null(dd->device_prep_dma_pq_val(chan, out, src, 2, scf, 48, &res, f));
 	assert_logged("length 48 is not");
+	assert_null(dd->device_prep_dma_xor(chan, out[0], src, 2, (size_t)1 << 32, f));
+	assert_logged("length 4294967296 is not a non-zero multiple of 32 below 4 GiB");
 	still_works();
 
 	/* alignment and mapping */
