@@ -448,7 +448,7 @@ static void test_xor_random(void **state)
 	(void)state;
 	for (int r = 0; r < ROUNDS; r++) {
 		int k = xor_counts[r % (int)(sizeof(xor_counts) / sizeof(xor_counts[0]))];
-		size_t len = r == 1 ? BIG_LEN : rnd_len(r % 3 ? 4096 : 200 << 10);
+		size_t len = r == 1 ? BIG_LEN : r == 0 ? ALIGN : rnd_len(r % 3 ? 4096 : 200 << 10);
 		void *v[MAXSRC + 1];
 
 		stripe_fill(k, len);
@@ -534,7 +534,8 @@ static void test_pq_random(void **state)
 	(void)state;
 	for (int r = 0; r < ROUNDS; r++) {
 		int k = pq_counts[r % (int)(sizeof(pq_counts) / sizeof(pq_counts[0]))];
-		size_t len = r == 2 ? BIG_LEN : rnd_len(r % 3 ? 8192 : 200 << 10);
+		size_t len = r == 2 ? BIG_LEN : r < 2 ? ALIGN * (size_t)(r + 1) /* 32, 64 */
+			     : rnd_len(r % 3 ? 8192 : 200 << 10);
 		bool gen = r % 2; /* the raid6 coefficients (pq_gen) or random ones */
 
 		random_scf(scf, k, gen);
@@ -642,6 +643,11 @@ static void test_pq_continue(void **state)
 	random_scf(scf, MAXSRC, false);
 	continued(24, scf, rnd_len(64 << 10), false, true);
 	continued(20, scf, rnd_len(64 << 10), true, true);     /* P disabled */
+	/* the shortest blocks, below ISA-L's vector loops' own minimums */
+	for (size_t len = ALIGN; len <= 4 * ALIGN; len += ALIGN) {
+		continued(MAX_PQ + 2, scf, len, false, true);
+		continued(MAX_PQ + 2, scf, len, true, true);
+	}
 	assert_no_log();
 }
 
@@ -716,7 +722,7 @@ static void test_xor_val(void **state)
 	(void)state;
 	for (int r = 0; r < 8; r++) {
 		int k = xor_counts[r % 6];
-		size_t len = rnd_len(r < 3 ? 160 << 10 : 4096);
+		size_t len = r == 7 ? ALIGN : rnd_len(r < 3 ? 160 << 10 : 4096);
 		enum sum_check_flags res = (enum sum_check_flags)0x5a;
 		void *v[MAXSRC + 1];
 		size_t bit;
@@ -750,7 +756,7 @@ static void test_pq_val(void **state)
 	(void)state;
 	for (int r = 0; r < 12; r++) {
 		int k = pq_counts[r % 7];
-		size_t len = rnd_len(r < 3 ? 160 << 10 : 4096);
+		size_t len = r >= 10 ? ALIGN : rnd_len(r < 3 ? 160 << 10 : 4096);
 		enum sum_check_flags res = (enum sum_check_flags)0x5a;
 		unsigned long dis = r % 4 == 2 ? DMA_PREP_PQ_DISABLE_P
 				  : r % 4 == 3 ? DMA_PREP_PQ_DISABLE_Q : 0;
