@@ -252,7 +252,7 @@ static int64_t run_request_by_mask_no_match(struct fixture *f)
 	struct dma_chan *c;
 
 	dma_cap_zero(m);
-	dma_cap_set(DMA_XOR, m);
+	dma_cap_set(DMA_MEMSET_SG, m);
 	udma_set_log_level(UDMA_LOG_DEBUG);
 	bad_call_next(f);
 	c = dma_request_chan_by_mask(&m);
@@ -267,7 +267,7 @@ static int64_t run_request_channel_no_match(struct fixture *f)
 
 	dma_cap_zero(m);
 	dma_cap_set(DMA_MEMCPY, m);
-	dma_cap_set(DMA_PQ, m);
+	dma_cap_set(DMA_MEMSET_SG, m);
 	udma_set_log_level(UDMA_LOG_DEBUG);
 	bad_call_next(f);
 	c = dma_request_channel(m, NULL, NULL);

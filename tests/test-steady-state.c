@@ -18,6 +18,8 @@
  *
  * The first tests check the counter catches allocations made by the test
  * thread and by a completion callback, so the zero below means something.
+ * The last one runs sw-memcpy's RAID offload ops (xor, pq, their checks,
+ * interrupt) the same way.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -364,6 +366,82 @@ static void test_hot_path_allocates_nothing(void **state)
 	assert_int_equal(n, 0);
 }
 
+/*
+ * The RAID offload ops (sw-memcpy's xor, pq, xor_val, pq_val and interrupt,
+ * called through the device hooks as in the kernel) allocate nothing either.
+ * The blocks are zero, so both checks must report 0.
+ */
+#define RAID_SRCS 4
+#define RAID_CYCLES 2000
+static uint8_t raid_buf[RAID_SRCS + 2][LEN] __attribute__((aligned(64)));
+
+static struct dma_async_tx_descriptor *prep_raid(int kind, enum sum_check_flags *res)
+{
+	static const unsigned char scf[RAID_SRCS] = { 1, 2, 4, 8 };
+	struct dma_device *dd = chan->device;
+	unsigned long f = DMA_PREP_INTERRUPT | DMA_CTRL_ACK;
+	dma_addr_t s[RAID_SRCS], pq[2];
+
+	for (int i = 0; i < RAID_SRCS; i++)
+		s[i] = map(raid_buf[i]);
+	pq[0] = map(raid_buf[RAID_SRCS]);
+	pq[1] = map(raid_buf[RAID_SRCS + 1]);
+	switch (kind) {
+	case 0:
+		return dd->device_prep_dma_xor(chan, pq[0], s, RAID_SRCS, LEN, f);
+	case 1:
+		return dd->device_prep_dma_pq(chan, pq, s, RAID_SRCS, scf, LEN, f);
+	case 2:
+		return dd->device_prep_dma_xor_val(chan, s, RAID_SRCS, LEN, res, f);
+	case 3:
+		return dd->device_prep_dma_pq_val(chan, pq, s, RAID_SRCS, scf, LEN, res, f);
+	default:
+		return dd->device_prep_dma_interrupt(chan, f);
+	}
+}
+
+static long raid_cycles(int n)
+{
+	long bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		enum sum_check_flags res = (enum sum_check_flags)0x5a;
+		struct dma_async_tx_descriptor *tx = prep_raid(i % 5, &res);
+		long target = counter_get(&done) + 1;
+		dma_cookie_t c;
+
+		if (!tx) {
+			bad++;
+			continue;
+		}
+		tx->callback = cb;
+		c = dmaengine_submit(tx);
+		dma_async_issue_pending(chan);
+		if (!counter_wait_ge(&done, target, TEST_DEADLINE_MS) ||
+		    dmaengine_tx_status(chan, c, NULL) != DMA_COMPLETE ||
+		    ((i % 5 == 2 || i % 5 == 3) && res != 0))
+			bad++;
+	}
+	return bad;
+}
+
+static void test_raid_ops_allocate_nothing(void **state)
+{
+	long n, bad;
+
+	(void)state;
+	if (!dma_has_cap(DMA_PQ_VAL, chan->device->cap_mask))
+		fail_msg("%s has no RAID offload", dma_chan_name(chan));
+	assert_int_equal(raid_cycles(10), 0); /* warm up */
+	counting_start();
+	bad = raid_cycles(RAID_CYCLES);
+	n = counting_stop();
+	print_message("  %d xor/pq/xor_val/pq_val/interrupt cycles: %ld failed\n",
+		      RAID_CYCLES, bad);
+	assert_int_equal(bad, 0);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +450,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_counter_sees_completion_thread, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hot_path_allocates_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raid_ops_allocate_nothing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("steady-state", tests, NULL, NULL);

@@ -22,6 +22,9 @@
  *  disabled side is not checked.
  *  interrupt: DMA_INTERRUPT descriptors between copies complete in cookie
  *  order with their callbacks.
+ *  terminate: long pq / xor_val descriptors terminated while they run end
+ *  completed (in order, one callback) or DMA_ERROR (none), and the channel
+ *  works afterwards.
  *  bad input: too few/many sources, length 0 or unaligned, an unaligned or
  *  unmapped address, NULL arrays/coefficients/result, both sides disabled,
  *  a destination partly overlapping a source, CONTINUE on pq_val: NULL and
@@ -82,6 +85,12 @@ static size_t rnd_len(size_t max)
 	return ALIGN * (1 + rnd() % (max / ALIGN));
 }
 
+/* @len bytes, 64-byte aligned (aligned_alloc wants a multiple of 64) */
+static uint8_t *alloc64(size_t len)
+{
+	return aligned_alloc(64, (len + 63) & ~(size_t)63);
+}
+
 static void fill_rnd(uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -105,7 +114,7 @@ static uint8_t *blk(struct buf *b)
 static void buf_alloc(struct buf *b, size_t len)
 {
 	b->len = len;
-	b->mem = aligned_alloc(64, (GUARD + len + GUARD + 63) & ~(size_t)63);
+	b->mem = alloc64(GUARD + len + GUARD);
 	assert_non_null(b->mem);
 	memset(b->mem, 0xa5, GUARD);
 	memset(b->mem + GUARD + len, 0x5a, GUARD);
@@ -182,7 +191,7 @@ static void ref_pq(size_t len, int k, const unsigned char *scf, uint8_t **src, u
 	/* the two references agree on P */
 	memcpy(v, src, (size_t)k * sizeof(v[0]));
 	if (k >= 2) {
-		uint8_t *p2 = aligned_alloc(64, (len + 63) & ~(size_t)63);
+		uint8_t *p2 = alloc64(len);
 
 		assert_non_null(p2);
 		v[k] = p2;
@@ -358,13 +367,13 @@ static int group_setup(void **state)
 	counter_init(&done);
 	for (int i = 0; i < MAXSRC; i++) {
 		buf_alloc(&sbuf[i], MAX_LEN);
-		copy[i] = aligned_alloc(64, MAX_LEN);
+		copy[i] = alloc64(MAX_LEN);
 		if (!copy[i])
 			return -1;
 	}
 	for (int j = 0; j < 2; j++) {
 		buf_alloc(&obuf[j], MAX_LEN);
-		want[j] = aligned_alloc(64, MAX_LEN);
+		want[j] = alloc64(MAX_LEN);
 		if (!want[j])
 			return -1;
 	}
@@ -439,7 +448,7 @@ static void test_xor_random(void **state)
 	(void)state;
 	for (int r = 0; r < ROUNDS; r++) {
 		int k = xor_counts[r % (int)(sizeof(xor_counts) / sizeof(xor_counts[0]))];
-		size_t len = r == 1 ? BIG_LEN : rnd_len(r % 3 ? 4096 : 200 << 10);
+		size_t len = r == 1 ? BIG_LEN : r == 0 ? ALIGN : rnd_len(r % 3 ? 4096 : 200 << 10);
 		void *v[MAXSRC + 1];
 
 		stripe_fill(k, len);
@@ -525,7 +534,8 @@ static void test_pq_random(void **state)
 	(void)state;
 	for (int r = 0; r < ROUNDS; r++) {
 		int k = pq_counts[r % (int)(sizeof(pq_counts) / sizeof(pq_counts[0]))];
-		size_t len = r == 2 ? BIG_LEN : rnd_len(r % 3 ? 8192 : 200 << 10);
+		size_t len = r == 2 ? BIG_LEN : r < 2 ? ALIGN * (size_t)(r + 1) /* 32, 64 */
+			     : rnd_len(r % 3 ? 8192 : 200 << 10);
 		bool gen = r % 2; /* the raid6 coefficients (pq_gen) or random ones */
 
 		random_scf(scf, k, gen);
@@ -633,6 +643,11 @@ static void test_pq_continue(void **state)
 	random_scf(scf, MAXSRC, false);
 	continued(24, scf, rnd_len(64 << 10), false, true);
 	continued(20, scf, rnd_len(64 << 10), true, true);     /* P disabled */
+	/* the shortest blocks, below ISA-L's vector loops' own minimums */
+	for (size_t len = ALIGN; len <= 4 * ALIGN; len += ALIGN) {
+		continued(MAX_PQ + 2, scf, len, false, true);
+		continued(MAX_PQ + 2, scf, len, true, true);
+	}
 	assert_no_log();
 }
 
@@ -707,7 +722,7 @@ static void test_xor_val(void **state)
 	(void)state;
 	for (int r = 0; r < 8; r++) {
 		int k = xor_counts[r % 6];
-		size_t len = rnd_len(r < 3 ? 160 << 10 : 4096);
+		size_t len = r == 7 ? ALIGN : rnd_len(r < 3 ? 160 << 10 : 4096);
 		enum sum_check_flags res = (enum sum_check_flags)0x5a;
 		void *v[MAXSRC + 1];
 		size_t bit;
@@ -741,7 +756,7 @@ static void test_pq_val(void **state)
 	(void)state;
 	for (int r = 0; r < 12; r++) {
 		int k = pq_counts[r % 7];
-		size_t len = rnd_len(r < 3 ? 160 << 10 : 4096);
+		size_t len = r >= 10 ? ALIGN : rnd_len(r < 3 ? 160 << 10 : 4096);
 		enum sum_check_flags res = (enum sum_check_flags)0x5a;
 		unsigned long dis = r % 4 == 2 ? DMA_PREP_PQ_DISABLE_P
 				  : r % 4 == 3 ? DMA_PREP_PQ_DISABLE_Q : 0;
@@ -815,6 +830,67 @@ static void test_interrupt_order(void **state)
 	assert_no_log();
 }
 
+static void still_works(void);
+
+/* ------------------------------------------------------------- terminate */
+
+/*
+ * Long pq / xor_val descriptors terminated after the first one completed:
+ * each cookie ends DMA_COMPLETE with one callback or DMA_ERROR with none,
+ * nothing calls back after terminate_sync, and the channel works afterwards.
+ */
+static void test_terminate(void **state)
+{
+	enum { N = 24, K = 8 };
+	size_t len = MAX_LEN & ~(size_t)(ALIGN - 1);
+	dma_addr_t src[MAXSRC], out[2];
+	unsigned char scf[K];
+	enum sum_check_flags res[N];
+	dma_cookie_t c[N];
+	long before = counter_get(&done), after;
+	int completed = 0;
+
+	(void)state;
+	random_scf(scf, K, false);
+	stripe_fill(K, len);
+	stripe_map(K, len, src, out);
+	cb_reset();
+	for (int i = 0; i < N; i++) {
+		struct dma_async_tx_descriptor *tx;
+
+		res[i] = (enum sum_check_flags)0x5a;
+		if (i % 2)
+			tx = dd->device_prep_dma_xor_val(chan, src, K, len, &res[i], DMA_CTRL_ACK);
+		else
+			tx = dd->device_prep_dma_pq(chan, out, src, K, scf, len,
+						    DMA_CTRL_ACK | (i ? DMA_PREP_CONTINUE : 0));
+		c[i] = submit_cb(tx, i);
+	}
+	dma_async_issue_pending(chan);
+	assert_true(counter_wait_ge(&done, before + 1, TEST_DEADLINE_MS));
+	assert_int_equal(dmaengine_terminate_sync(chan), 0);
+	after = counter_get(&done);
+	for (int i = 0; i < N; i++) {
+		enum dma_status st = dmaengine_tx_status(chan, c[i], NULL);
+		int n = atomic_load(&calls[i]);
+
+		if (st == DMA_COMPLETE) {
+			assert_int_equal(n, 1);
+			assert_int_equal(completed, i); /* in order: no hole */
+			completed++;
+			if (i % 2)
+				assert_int_equal(res[i], SUM_CHECK_P_RESULT); /* random data */
+		} else {
+			assert_int_equal(st, DMA_ERROR);
+			assert_int_equal(n, 0);
+		}
+	}
+	assert_int_equal(after - before, completed);
+	print_message("  %d of %d completed before the terminate\n", completed, N);
+	assert_true(completed >= 1);
+	still_works();
+}
+
 /* ------------------------------------------------------------- bad input */
 
 /* After a refusal: nothing was taken, and the channel still computes. */
@@ -880,6 +956,8 @@ static void test_bad_input(void **state)
 	assert_logged("length 4095 is not a non-zero multiple of 32");
 	assert_null(dd->device_prep_dma_pq_val(chan, out, src, 2, scf, 48, &res, f));
 	assert_logged("length 48 is not");
+	assert_null(dd->device_prep_dma_xor(chan, out[0], src, 2, (size_t)1 << 32, f));
+	assert_logged("length 4294967296 is not a non-zero multiple of 32 below 4 GiB");
 	still_works();
 
 	/* alignment and mapping */
@@ -944,6 +1022,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_xor_val, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pq_val, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_terminate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 	};
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * udmatest.c - udmatest, the userspace twin of the kernel's dmatest for
- * DMA_MEMCPY channels.
+ * DMA_MEMCPY channels (plus, like dmatest, xor and pq threads on channels
+ * that also have DMA_XOR / DMA_PQ).
  *
  * This file owns the whole tool: command-line parameters, channel requests
  * (every DMA_MEMCPY channel the channel/device filters accept), one or more
@@ -16,7 +17,10 @@
  * region to be copied, and the inverted low 5 bits of its index. After the
  * copy, src must be unchanged, dst must hold the source bytes in the copied
  * region (which proves they came from the right place) and nothing outside it
- * may have changed.
+ * may have changed. An xor test XORs an odd number (xor_sources) of
+ * identical source buffers, a pq test computes P and Q of an odd number
+ * (pq_sources) of them with every coefficient 1: each result equals the
+ * source, so the same patterns verify every source and destination buffer.
  *
  * Waiting for a non-polled copy: the completion callback only wakes the
  * thread; the cookie status is what decides. A wake-up that does not belong
@@ -58,6 +62,7 @@
 #define MAX_ALIGN_SHIFT		30	/* largest alignment parameter accepted */
 #define MAX_BUF_SIZE		(1u << 30)
 #define MAX_THREADS_PER_CHAN	1024
+#define MAX_SRCS		254	/* sources + destinations stay below 255 */
 #define PREP_BACKOFF_MS		100
 #define PROGRESS_DELAY_NS	(2 * NSEC_PER_SEC)
 
@@ -81,6 +86,8 @@ struct params {
 	bool polled;
 	int alignment;			/* -1 = device copy_align */
 	bool verbose;
+	unsigned int xor_sources;	/* forced odd, at most max_xor */
+	unsigned int pq_sources;	/* forced odd, at most dma_maxpq() */
 };
 
 static struct params opt = {
@@ -97,6 +104,8 @@ static struct params opt = {
 	.polled = false,
 	.alignment = -1,
 	.verbose = false,
+	.xor_sources = 3,
+	.pq_sources = 3,
 };
 
 enum param_type { P_STR, P_UINT, P_INT, P_BOOL };
@@ -136,6 +145,10 @@ static const struct param_desc param_descs[] = {
 	  "log2 of the buffer/offset/length alignment (-1 = device copy_align)" },
 	{ "verbose", P_BOOL, &opt.verbose, 0, 1,
 	  "print a result line for passed tests too" },
+	{ "xor_sources", P_UINT, &opt.xor_sources, 1, MAX_SRCS,
+	  "sources of an xor test (forced odd, at most the device's max_xor)" },
+	{ "pq_sources", P_UINT, &opt.pq_sources, 1, MAX_SRCS,
+	  "sources of a pq test (forced odd, at most dma_maxpq())" },
 };
 
 #define NR_PARAMS (sizeof(param_descs) / sizeof(param_descs[0]))
@@ -144,9 +157,16 @@ static const struct param_desc param_descs[] = {
 
 struct test_chan;
 
+/* What a thread tests, as dmatest's thread types. */
+enum test_op { OP_COPY, OP_XOR, OP_PQ, NR_OPS };
+
+static const char *const op_name[NR_OPS] = { "copy", "xor", "pq" };
+static const enum dma_transaction_type op_cap[NR_OPS] = { DMA_MEMCPY, DMA_XOR, DMA_PQ };
+
 struct test_thread {
 	struct test_chan *tc;
-	char name[64];			/* "<chan>-copy<i>" */
+	enum test_op op;
+	char name[64];			/* "<chan>-<op><i>" */
 	unsigned int seq;		/* global thread number, seeds the PRNG */
 	pthread_t tid;
 
@@ -185,8 +205,11 @@ struct test_state {
 	struct test_thread *t;
 	struct dma_chan *chan;
 	struct device *dev;
-	uint8_t *src;
-	uint8_t *dst;
+	uint8_t *src[MAX_SRCS];		/* src_cnt identical sources */
+	uint8_t *dst[2];		/* dst_cnt destinations (pq: P, Q) */
+	unsigned int src_cnt;
+	unsigned int dst_cnt;
+	unsigned char coefs[MAX_SRCS];	/* pq: all 1 */
 	size_t buf_size;
 	size_t align_bytes;
 	unsigned long flags;
@@ -531,11 +554,16 @@ static inline uint8_t dst_expected(size_t i, size_t src_off, size_t dst_off, siz
 static void fill_buffers(struct test_state *s, size_t src_off, size_t dst_off, size_t len)
 {
 	size_t i;
+	unsigned int b;
 
 	for (i = 0; i < s->buf_size; i++) {
-		s->src[i] = src_expected(i, src_off, len);
-		s->dst[i] = dst_initial(i, dst_off, len);
+		s->src[0][i] = src_expected(i, src_off, len);
+		s->dst[0][i] = dst_initial(i, dst_off, len);
 	}
+	for (b = 1; b < s->src_cnt; b++)
+		memcpy(s->src[b], s->src[0], s->buf_size);
+	for (b = 1; b < s->dst_cnt; b++)
+		memcpy(s->dst[b], s->dst[0], s->buf_size);
 }
 
 static void mismatch(const struct test_thread *t, bool is_src, size_t i,
@@ -561,25 +589,31 @@ static void mismatch(const struct test_thread *t, bool is_src, size_t i,
 
 /*
  * Check the six ranges (src head/copy/tail, dst head/copy/tail) in one pass
- * per buffer. Return: the number of wrong bytes.
+ * per buffer, for every source and destination. Return: the number of wrong
+ * bytes.
  */
 static unsigned long verify_buffers(const struct test_state *s, size_t src_off,
 				    size_t dst_off, size_t len)
 {
 	unsigned long errors = 0;
+	unsigned int b;
 	size_t i;
 
-	for (i = 0; i < s->buf_size; i++) {
-		uint8_t e = src_expected(i, src_off, len);
+	for (b = 0; b < s->src_cnt; b++) {
+		for (i = 0; i < s->buf_size; i++) {
+			uint8_t e = src_expected(i, src_off, len);
 
-		if (s->src[i] != e)
-			mismatch(s->t, true, i, e, s->src[i], &errors);
+			if (s->src[b][i] != e)
+				mismatch(s->t, true, i, e, s->src[b][i], &errors);
+		}
 	}
-	for (i = 0; i < s->buf_size; i++) {
-		uint8_t e = dst_expected(i, src_off, dst_off, len);
+	for (b = 0; b < s->dst_cnt; b++) {
+		for (i = 0; i < s->buf_size; i++) {
+			uint8_t e = dst_expected(i, src_off, dst_off, len);
 
-		if (s->dst[i] != e)
-			mismatch(s->t, false, i, e, s->dst[i], &errors);
+			if (s->dst[b][i] != e)
+				mismatch(s->t, false, i, e, s->dst[b][i], &errors);
+		}
 	}
 	if (errors > MAX_ERROR_COUNT)
 		out(stdout, "udmatest: %s: %lu errors suppressed\n", s->t->name,
@@ -708,13 +742,67 @@ static enum dma_status wait_polled(struct test_state *s, dma_cookie_t cookie,
 
 /* ------------------------------------------------------------ one test */
 
+/* Undo map_buffers() for the first @ns sources and @nd destinations. */
+static void unmap_buffers(const struct test_state *s, const dma_addr_t *src_dma,
+			  unsigned int ns, const dma_addr_t *dst_dma, unsigned int nd)
+{
+	while (nd--)
+		dma_unmap_single(s->dev, dst_dma[nd], s->buf_size, DMA_BIDIRECTIONAL);
+	while (ns--)
+		dma_unmap_single(s->dev, src_dma[ns], s->buf_size, DMA_TO_DEVICE);
+}
+
+/* Map every buffer whole. Return: NULL, or dmatest's message for a failure. */
+static const char *map_buffers(const struct test_state *s, dma_addr_t *src_dma,
+			       dma_addr_t *dst_dma)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->src_cnt; i++) {
+		src_dma[i] = dma_map_single(s->dev, s->src[i], s->buf_size, DMA_TO_DEVICE);
+		if (dma_mapping_error(s->dev, src_dma[i])) {
+			unmap_buffers(s, src_dma, i, dst_dma, 0);
+			return "src mapping error";
+		}
+	}
+	for (i = 0; i < s->dst_cnt; i++) {
+		dst_dma[i] = dma_map_single(s->dev, s->dst[i], s->buf_size, DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(s->dev, dst_dma[i])) {
+			unmap_buffers(s, src_dma, s->src_cnt, dst_dma, i);
+			return "dst mapping error";
+		}
+	}
+	return NULL;
+}
+
+/* The thread's operation on the mapped buffers (raw device hooks for xor/pq). */
+static struct dma_async_tx_descriptor *prep_op(struct test_state *s, const dma_addr_t *src_dma,
+					       const dma_addr_t *dst_dma, size_t src_off,
+					       size_t dst_off, size_t len)
+{
+	struct dma_device *dd = s->chan->device;
+	dma_addr_t srcs[MAX_SRCS], dsts[2];
+	unsigned int i;
+
+	if (s->t->op == OP_COPY)
+		return dmaengine_prep_dma_memcpy(s->chan, dst_dma[0] + dst_off,
+						 src_dma[0] + src_off, len, s->flags);
+	for (i = 0; i < s->src_cnt; i++)
+		srcs[i] = src_dma[i] + src_off;
+	for (i = 0; i < s->dst_cnt; i++)
+		dsts[i] = dst_dma[i] + dst_off;
+	if (s->t->op == OP_XOR)
+		return dd->device_prep_dma_xor(s->chan, dsts[0], srcs, s->src_cnt, len, s->flags);
+	return dd->device_prep_dma_pq(s->chan, dsts, srcs, s->src_cnt, s->coefs, len, s->flags);
+}
+
 static struct test_result one_test(struct test_state *s, unsigned int n)
 {
 	struct test_thread *t = s->t;
 	struct test_result r = { NULL, 0 };
 	size_t len, src_off, dst_off;
 	size_t amask = ~(s->align_bytes - 1);
-	dma_addr_t src_dma, dst_dma;
+	dma_addr_t src_dma[MAX_SRCS], dst_dma[2];
 	struct dma_async_tx_descriptor *tx;
 	unsigned long cb_mark = 0;
 	bool timed_out = false;
@@ -749,21 +837,12 @@ static struct test_result one_test(struct test_state *s, unsigned int n)
 		s->fill_ns += now_ns() - t0;
 	}
 
-	src_dma = dma_map_single(s->dev, s->src, s->buf_size, DMA_TO_DEVICE);
-	if (dma_mapping_error(s->dev, src_dma)) {
-		r.msg = "src mapping error";
+	r.msg = map_buffers(s, src_dma, dst_dma);
+	if (r.msg)
 		goto report;
-	}
-	dst_dma = dma_map_single(s->dev, s->dst, s->buf_size, DMA_BIDIRECTIONAL);
-	if (dma_mapping_error(s->dev, dst_dma)) {
-		dma_unmap_single(s->dev, src_dma, s->buf_size, DMA_TO_DEVICE);
-		r.msg = "dst mapping error";
-		goto report;
-	}
 
 	rwlock_rdlock(&t->tc->term_lock);
-	tx = dmaengine_prep_dma_memcpy(s->chan, dst_dma + dst_off, src_dma + src_off,
-				       len, s->flags);
+	tx = prep_op(s, src_dma, dst_dma, src_off, dst_off, len);
 	if (!tx) {
 		rwlock_unlock(&t->tc->term_lock);
 		r.msg = "prep error";
@@ -809,8 +888,7 @@ static struct test_result one_test(struct test_state *s, unsigned int n)
 		}
 		r.data = (unsigned long)st;
 	}
-	dma_unmap_single(s->dev, dst_dma, s->buf_size, DMA_BIDIRECTIONAL);
-	dma_unmap_single(s->dev, src_dma, s->buf_size, DMA_TO_DEVICE);
+	unmap_buffers(s, src_dma, s->src_cnt, dst_dma, s->dst_cnt);
 	if (r.msg)
 		goto report;
 
@@ -829,8 +907,7 @@ static struct test_result one_test(struct test_state *s, unsigned int n)
 	return r;
 
 unmap_backoff:
-	dma_unmap_single(s->dev, dst_dma, s->buf_size, DMA_BIDIRECTIONAL);
-	dma_unmap_single(s->dev, src_dma, s->buf_size, DMA_TO_DEVICE);
+	unmap_buffers(s, src_dma, s->src_cnt, dst_dma, s->dst_cnt);
 	report(t, n, r.msg, src_off, dst_off, len, r.data);
 	sleep_ms(PREP_BACKOFF_MS);
 	return r;
@@ -840,6 +917,49 @@ report:
 }
 
 /* --------------------------------------------------------- test thread */
+
+/* dmatest's min_odd(): the smaller of @x and @y, made odd by going down. */
+static unsigned int min_odd(unsigned int x, unsigned int y)
+{
+	unsigned int v = x < y ? x : y;
+
+	return v % 2 ? v : v - 1;
+}
+
+/*
+ * Buffer counts and alignment of @t's operation on @dd (dmatest's rules).
+ * Return: 0, or -EINVAL with a line saying why.
+ */
+static int op_setup(const struct test_thread *t, struct dma_device *dd, struct test_state *s,
+		    int *align)
+{
+	int dev_align;
+
+	switch (t->op) {
+	case OP_XOR:
+		s->src_cnt = min_odd(opt.xor_sources | 1, dd->max_xor);
+		s->dst_cnt = 1;
+		dev_align = (int)dd->xor_align;
+		break;
+	case OP_PQ:
+		s->src_cnt = min_odd(opt.pq_sources | 1, (unsigned int)dma_maxpq(dd, 0));
+		s->dst_cnt = 2;
+		dev_align = (int)dd->pq_align;
+		memset(s->coefs, 1, sizeof(s->coefs));
+		break;
+	default:
+		s->src_cnt = 1;
+		s->dst_cnt = 1;
+		dev_align = (int)dd->copy_align;
+		break;
+	}
+	if (!s->src_cnt || s->src_cnt > MAX_SRCS) {
+		out(stdout, "udmatest: %s: cannot use %u sources\n", t->name, s->src_cnt);
+		return -EINVAL;
+	}
+	*align = opt.alignment < 0 ? dev_align : opt.alignment;
+	return 0;
+}
 
 static void thread_finished(void)
 {
@@ -863,6 +983,7 @@ static void *test_thread_fn(void *arg)
 	unsigned long long iops_x100, kbs;
 	uint64_t start = 0, runtime_ns = 0;
 	size_t mem_align;
+	unsigned int nsrc = 0, ndst = 0;
 	void *mem;
 	int align, rc, ret = 0;
 
@@ -871,9 +992,11 @@ static void *test_thread_fn(void *arg)
 		cond_wait(&gate_cond, &gate_lock);
 	mutex_unlock(&gate_lock);
 
-	align = opt.alignment < 0 ? (int)chan->device->copy_align : opt.alignment;
+	ret = op_setup(t, chan->device, &s, &align);
+	if (ret)
+		goto summary;
 	if (align < 0 || align > MAX_ALIGN_SHIFT) {
-		out(stdout, "udmatest: %s: bad copy alignment %d\n", t->name, align);
+		out(stdout, "udmatest: %s: bad %s alignment %d\n", t->name, op_name[t->op], align);
 		ret = -EINVAL;
 		goto summary;
 	}
@@ -885,20 +1008,25 @@ static void *test_thread_fn(void *arg)
 		goto summary;
 	}
 	mem_align = s.align_bytes < sizeof(void *) ? sizeof(void *) : s.align_bytes;
-	rc = posix_memalign(&mem, mem_align, s.buf_size);
-	if (rc) {
-		out(stdout, "udmatest: %s: cannot allocate the source buffer\n", t->name);
-		ret = -rc;
-		goto summary;
+	for (; nsrc < s.src_cnt; nsrc++) {
+		rc = posix_memalign(&mem, mem_align, s.buf_size);
+		if (rc) {
+			out(stdout, "udmatest: %s: cannot allocate the source buffer\n", t->name);
+			ret = -rc;
+			goto free_buffers;
+		}
+		s.src[nsrc] = mem;
 	}
-	s.src = mem;
-	rc = posix_memalign(&mem, mem_align, s.buf_size);
-	if (rc) {
-		out(stdout, "udmatest: %s: cannot allocate the destination buffer\n", t->name);
-		ret = -rc;
-		goto free_src;
+	for (; ndst < s.dst_cnt; ndst++) {
+		rc = posix_memalign(&mem, mem_align, s.buf_size);
+		if (rc) {
+			out(stdout, "udmatest: %s: cannot allocate the destination buffer\n",
+			    t->name);
+			ret = -rc;
+			goto free_buffers;
+		}
+		s.dst[ndst] = mem;
 	}
-	s.dst = mem;
 
 	s.flags = opt.polled ? DMA_CTRL_ACK : (DMA_CTRL_ACK | DMA_PREP_INTERRUPT);
 	s.no_order = dma_has_cap(DMA_COMPLETION_NO_ORDER, chan->device->cap_mask);
@@ -923,9 +1051,11 @@ static void *test_thread_fn(void *arg)
 	else
 		runtime_ns = 0;
 
-	free(s.dst);
-free_src:
-	free(s.src);
+free_buffers:
+	while (ndst)
+		free(s.dst[--ndst]);
+	while (nsrc)
+		free(s.src[--nsrc]);
 summary:
 	iops_x100 = mul_div(total, 100ULL * 1000000ULL, runtime_ns / NSEC_PER_USEC);
 	kbs = mul_div(s.total_len / 1024, 1000000ULL, runtime_ns / NSEC_PER_USEC);
@@ -959,14 +1089,15 @@ static bool chan_filter(struct dma_chan *chan, void *param)
 	return true;
 }
 
-static int thread_init(struct test_thread *t, struct test_chan *tc, unsigned int i,
-		       unsigned int seq)
+static int thread_init(struct test_thread *t, struct test_chan *tc, enum test_op op,
+		       unsigned int i, unsigned int seq)
 {
 	int rc;
 
 	t->tc = tc;
+	t->op = op;
 	t->seq = seq;
-	snprintf(t->name, sizeof(t->name), "%s-copy%u", dma_chan_name(tc->chan), i);
+	snprintf(t->name, sizeof(t->name), "%s-%s%u", dma_chan_name(tc->chan), op_name[op], i);
 	atomic_init(&t->tests, 0);
 	atomic_init(&t->failures, 0);
 	rc = pthread_mutex_init(&t->lock, NULL);
@@ -1002,12 +1133,53 @@ static void rwlock_destroy(struct test_chan *tc)
 		    dma_chan_name(tc->chan), strerror(rc));
 }
 
-/* Create the threads of @chan (they wait at the start gate). */
+/* Create thread @i of type @op on @tc. Return: 0, or a positive errno (logged). */
+static int add_thread(struct test_chan *tc, enum test_op op, unsigned int i,
+		      unsigned int *thread_seq)
+{
+	struct test_thread *t = &tc->threads[tc->nthreads];
+	char comm[16];
+	int rc;
+
+	rc = thread_init(t, tc, op, i, (*thread_seq)++);
+	if (rc) {
+		out(stdout, "udmatest: Failed to set up thread %s-%s%u: %s\n",
+		    dma_chan_name(tc->chan), op_name[op], i, strerror(rc));
+		return rc;
+	}
+	mutex_lock(&done_lock);
+	threads_running++;
+	mutex_unlock(&done_lock);
+	rc = pthread_create(&t->tid, NULL, test_thread_fn, t);
+	if (rc) {
+		mutex_lock(&done_lock);
+		threads_running--;
+		mutex_unlock(&done_lock);
+		out(stdout, "udmatest: Failed to create thread %s: %s\n", t->name, strerror(rc));
+		thread_destroy(t);
+		return rc;
+	}
+	tc->nthreads++;
+	/* Kernel-style thread name, cut to the 15 characters Linux keeps. */
+	memcpy(comm, t->name, sizeof(comm) - 1);
+	comm[sizeof(comm) - 1] = '\0';
+	rc = pthread_setname_np(t->tid, comm);
+	if (rc && opt.verbose)
+		out(stderr, "udmatest: %s: pthread_setname_np: %s\n", t->name, strerror(rc));
+	return 0;
+}
+
+/*
+ * Create the threads of @chan (they wait at the start gate): threads_per_chan
+ * copy threads, and as many xor / pq threads when the channel has DMA_XOR /
+ * DMA_PQ, as dmatest does.
+ */
 static int add_channel(struct dma_chan *chan, unsigned int *thread_seq,
 		       struct test_chan **out_tc)
 {
 	struct test_chan *tc;
-	unsigned int i;
+	unsigned int i, op;
+	bool failed = false;
 	int rc;
 
 	if (!dma_has_cap(DMA_MEMCPY, chan->device->cap_mask)) {
@@ -1023,44 +1195,18 @@ static int add_channel(struct dma_chan *chan, unsigned int *thread_seq,
 		free(tc);
 		return -rc;
 	}
-	tc->threads = calloc(opt.threads_per_chan, sizeof(*tc->threads));
+	tc->threads = calloc((size_t)opt.threads_per_chan * NR_OPS, sizeof(*tc->threads));
 	if (!tc->threads) {
 		rwlock_destroy(tc);
 		free(tc);
 		return -ENOMEM;
 	}
 
-	for (i = 0; i < opt.threads_per_chan; i++) {
-		struct test_thread *t = &tc->threads[tc->nthreads];
-		char comm[16];
-
-		rc = thread_init(t, tc, i, (*thread_seq)++);
-		if (rc) {
-			out(stdout, "udmatest: Failed to set up thread %s-copy%u: %s\n",
-			    dma_chan_name(chan), i, strerror(rc));
-			break;
-		}
-		mutex_lock(&done_lock);
-		threads_running++;
-		mutex_unlock(&done_lock);
-		rc = pthread_create(&t->tid, NULL, test_thread_fn, t);
-		if (rc) {
-			mutex_lock(&done_lock);
-			threads_running--;
-			mutex_unlock(&done_lock);
-			out(stdout, "udmatest: Failed to create thread %s: %s\n",
-			    t->name, strerror(rc));
-			thread_destroy(t);
-			break;
-		}
-		tc->nthreads++;
-		/* Kernel-style thread name, cut to the 15 characters Linux keeps. */
-		memcpy(comm, t->name, sizeof(comm) - 1);
-		comm[sizeof(comm) - 1] = '\0';
-		rc = pthread_setname_np(t->tid, comm);
-		if (rc && opt.verbose)
-			out(stderr, "udmatest: %s: pthread_setname_np: %s\n", t->name,
-			    strerror(rc));
+	for (op = 0; op < NR_OPS && !failed; op++) {
+		if (!dma_has_cap(op_cap[op], chan->device->cap_mask))
+			continue;
+		for (i = 0; i < opt.threads_per_chan && !failed; i++)
+			failed = add_thread(tc, (enum test_op)op, i, thread_seq) != 0;
 	}
 
 	if (!tc->nthreads) {
@@ -1101,7 +1247,8 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"Usage: udmatest [--name=value | name=value]...\n"
-		"Test every DMA_MEMCPY channel (the userspace dmatest).\n"
+		"Test every DMA_MEMCPY channel (the userspace dmatest), with xor and pq\n"
+		"threads too where the channel has DMA_XOR / DMA_PQ.\n"
 		"Booleans take 0/1/y/n/on/off, or no value for 1.\n\n");
 	for (i = 0; i < NR_PARAMS; i++) {
 		const struct param_desc *d = &param_descs[i];

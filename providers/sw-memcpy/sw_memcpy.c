@@ -790,9 +790,9 @@ static bool sw_raid_check(struct dma_chan *chan, const char *func, struct sw_rai
 			 src_cnt, src ? "" : " at NULL", min, max);
 		return false;
 	}
-	if (!len || (len & mask) || len > INT32_MAX) {
+	if (!len || (len & mask) || len > UINT32_MAX) {
 		udma_log(UDMA_LOG_ERR, func, "%s: length %zu is not a non-zero multiple of %zu "
-			 "below 2 GiB", dma_chan_name(chan), len, mask + 1);
+			 "below 4 GiB", dma_chan_name(chan), len, mask + 1);
 		return false;
 	}
 	r->flags = 0;
