@@ -3,9 +3,10 @@
  * skeleton_client.c - exercises the skeleton provider the way a client
  * would: takes a DMA_MEMCPY channel of the DMA device named "skeleton"
  * (a filter on udma_name), runs 2000 copies of varied sizes with callbacks
- * and checks every byte, then submits a batch, terminates it at once and
- * checks that every cookie ended completed or aborted (never in progress)
- * and that work issued after the terminate still runs.
+ * and checks every byte, then submits a batch, terminates it once its first
+ * copy is done and checks that every cookie ended completed (with the right
+ * data) or aborted, never in progress, and that work issued after the
+ * terminate still runs.
  * Exit status 0 when all of that holds; a line on stderr says what failed.
  *
  * Run: UDMA_PLUGIN_PATH=/path/to/udma-skeleton.so ./skeleton-client
@@ -79,6 +80,7 @@ int main(void)
 	unsigned char *src = malloc(BATCH * BIG), *dst = malloc(BATCH * BIG);
 	dma_cookie_t cookies[BATCH];
 	unsigned int completed = 0, aborted = 0;
+	struct timespec t0, now;
 	dma_cap_mask_t mask;
 	struct dma_chan *chan;
 	struct device *dev;
@@ -147,6 +149,15 @@ int main(void)
 		}
 	}
 	dma_async_issue_pending(chan);
+	/* let the engine get going, so the terminate catches it mid-batch */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (dmaengine_tx_status(chan, cookies[0], NULL) == DMA_IN_PROGRESS) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > 10) {
+			fprintf(stderr, "skeleton-client: the first copy of the batch never ended\n");
+			goto out_unmap;
+		}
+	}
 	if (dmaengine_terminate_sync(chan)) {
 		fprintf(stderr, "skeleton-client: terminate_sync failed\n");
 		goto out_unmap;
