@@ -97,7 +97,16 @@ struct dma_interleaved_template {
 	bool dst_sgl;
 	size_t numf;
 	size_t frame_size;
+	/* C99 flexible array member; C++ has none, so C++ (and -pedantic) is
+	 * told it is a GNU extension there. Same layout either way. */
+#if defined(__cplusplus) && defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#endif
 	struct data_chunk sgl[];
+#if defined(__cplusplus) && defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 };
 
 struct dma_vec {
@@ -290,7 +299,11 @@ struct dma_chan {
 	struct cds_list_head device_node; /* in dma_device.channels */
 	int client_count;              /* read by every call */
 	int table_count;
+#ifndef __cplusplus
 	void *private;                 /* client <-> provider data */
+#else
+	void *udma_private;            /* the same member: "private" is a C++ keyword */
+#endif
 	char udma_name[32];            /* "dma<dev_id>chan<chan_id>" */
 	struct udma_chan_priv *udma_priv; /* core-private state */
 };

@@ -18,6 +18,16 @@
 #define UDMAENGINE_PROVIDER_H
 
 #include <pthread.h>
+/*
+ * spinlock_t is a pthread spinlock, which POSIX.1-2001 defines and ISO C does
+ * not. glibc declares it only when the includer's feature macros ask for it:
+ * the default gnu modes, _GNU_SOURCE, _DEFAULT_SOURCE and _POSIX_C_SOURCE >=
+ * 200112L do; a strict -std=c99 or -std=c11 alone does not. Say so plainly
+ * instead of failing later on an unknown type name (doc/design.md, "ABI").
+ */
+#if defined(__GLIBC__) && !defined(__USE_XOPEN2K)
+#error "<udmaengine/provider.h> needs POSIX.1-2001 (pthread spinlocks): use -std=gnu11 or gnu99, or define _POSIX_C_SOURCE=200809L (or _GNU_SOURCE) before the first #include"
+#endif
 #include <urcu/wfcqueue.h>
 #include <udmaengine/dmaengine.h>
 
