@@ -216,7 +216,7 @@ UDMA_EXPORT int udma_chan_get_stats(struct dma_chan *chan, struct udma_chan_stat
 {
 	struct udma_chan_stats st;
 	struct chan_extra ex;
-	size_t size;
+	size_t size, given;
 
 	if (!chan || !out) {
 		udma_err("NULL %s", chan ? "stats" : "channel");
@@ -236,10 +236,11 @@ UDMA_EXPORT int udma_chan_get_stats(struct dma_chan *chan, struct udma_chan_stat
 	snapshot_locked(chan, &st, &ex);
 	udma__registry_unlock();
 
-	size = out->size < sizeof(st) ? out->size : sizeof(st);
+	given = out->size;
+	size = given < sizeof(st) ? given : sizeof(st);
 	memcpy(out, &st, size);
-	if (out->size > sizeof(st)) /* a newer caller: zero what we do not know */
-		memset((char *)out + sizeof(st), 0, out->size - sizeof(st));
+	if (given > sizeof(st)) /* a newer caller: zero what we do not know */
+		memset((char *)out + sizeof(st), 0, given - sizeof(st));
 	out->size = (uint32_t)size;
 	return 0;
 }
@@ -291,13 +292,15 @@ static void dump_chan(FILE *f, struct dma_chan *chan)
 		(unsigned long long)st.submitted, (unsigned long long)st.completed,
 		(unsigned long long)st.errors, (unsigned long long)st.aborted,
 		(unsigned long long)st.pending, (unsigned long long)st.bytes);
-	if (st.lists_valid)
+	if (st.lists_valid) {
 		fprintf(f, "     pending: %u queued (not issued), %u issued, %u active, "
-			"%u done (callback not run); %u terminated (not synchronized), "
-			"%u unacked, %u prepared; pool %u/%u free, empty %llu times\n",
-			st.queued, st.issued, st.active, st.done, st.terminated,
-			st.unacked, st.prepared, st.pool_free, st.pool_size,
+			"%u done (callback not run)\n",
+			st.queued, st.issued, st.active, st.done);
+		fprintf(f, "     descriptors: %u terminated (not synchronized), %u unacked, "
+			"%u prepared; pool %u/%u free, empty %llu times\n",
+			st.terminated, st.unacked, st.prepared, st.pool_free, st.pool_size,
 			(unsigned long long)st.pool_empty);
+	}
 	fprintf(f, "     cookies: last used %d, last completed %d; completion thread %d: %s",
 		(int)ex.cookie, (int)ex.completed_cookie, (int)ex.thread_tid,
 		ex.tasklet_running ? "running a tasklet or callback" : "idle");
