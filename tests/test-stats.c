@@ -804,8 +804,17 @@ static int child_signal(void)
 		return 2;
 	printf("ready\n");
 	fflush(stdout);
-	while (read(0, &c, 1) > 0)
-		;
+	/*
+	 * Wait for EOF on stdin. Polling with a timeout, not one blocking
+	 * read: ThreadSanitizer delivers a signal that arrives during a
+	 * restarted blocking call only when the call returns.
+	 */
+	for (;;) {
+		struct pollfd pfd = { 0, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 10) > 0 && read(0, &c, 1) <= 0)
+			break;
+	}
 	printf("app handler: %d\n", __atomic_load_n(&app_signals, __ATOMIC_RELAXED));
 	fflush(stdout);
 	dma_release_channel(chan);
