@@ -301,9 +301,13 @@ static void dump_chan(FILE *f, struct dma_chan *chan)
 			st.terminated, st.unacked, st.prepared, st.pool_free, st.pool_size,
 			(unsigned long long)st.pool_empty);
 	}
-	fprintf(f, "     cookies: last used %d, last completed %d; completion thread %d: %s",
-		(int)ex.cookie, (int)ex.completed_cookie, (int)ex.thread_tid,
-		ex.tasklet_running ? "running a tasklet or callback" : "idle");
+	fprintf(f, "     cookies: last used %d, last completed %d; ", (int)ex.cookie,
+		(int)ex.completed_cookie);
+	if (ex.thread_tid) /* 0 until the new thread first runs */
+		fprintf(f, "completion thread %d: %s", (int)ex.thread_tid,
+			ex.tasklet_running ? "running a tasklet or callback" : "idle");
+	else
+		fprintf(f, "completion thread: not started yet");
 	if (ex.sync_waiters > 0)
 		fprintf(f, ", %d thread(s) waiting in dmaengine_synchronize", (int)ex.sync_waiters);
 	fprintf(f, "\n");
