@@ -8,8 +8,8 @@
  * writes (udma_submitted beside chan->cookie on the submitters' cache line;
  * completed/errors/aborted beside chan->completed_cookie on the completion
  * side), under the channel lock, as a load and a release store. Providers
- * report bytes with udma_chan_stats_add_bytes() (a relaxed add on the
- * completion-side line). This file only reads: finished counters first, then
+ * report bytes with the inline udma_chan_stats_add_bytes() (provider.h: a
+ * relaxed add on the completion-side line). This file only reads: finished counters first, then
  * submitted, with acquire loads, so pending never goes negative.
  *
  * Who holds a channel (thread id and name, time of the request, a name the
@@ -102,14 +102,6 @@ void udma__stats_unclaim(struct dma_chan *chan)
 	p->holder_thread[0] = '\0';
 	p->client_name[0] = '\0';
 	__atomic_store_n(&p->paused, 0, __ATOMIC_RELAXED);
-}
-
-/* --------------------------------------------------------- provider SDK */
-
-UDMA_EXPORT void udma_chan_stats_add_bytes(struct dma_chan *chan, uint64_t bytes)
-{
-	if (chan)
-		__atomic_fetch_add(&chan->udma_bytes, bytes, __ATOMIC_RELAXED);
 }
 
 /* ------------------------------------------------------------ snapshot */
