@@ -359,35 +359,51 @@ UDMA_EXPORT int dmaengine_slave_config(struct dma_chan *chan,
 
 UDMA_EXPORT int dmaengine_pause(struct dma_chan *chan)
 {
+	int ret;
+
 	if (!chan_ok(chan, __func__))
 		return -EINVAL;
 	if (!chan->device->device_pause) {
 		udma_err("%s: provider cannot pause", chan->udma_name);
 		return -ENOSYS;
 	}
-	return chan->device->device_pause(chan);
+	ret = chan->device->device_pause(chan);
+	if (!ret) /* for udma_chan_get_stats() */
+		__atomic_store_n(&chan->udma_priv->paused, 1, __ATOMIC_RELAXED);
+	return ret;
 }
 
 UDMA_EXPORT int dmaengine_resume(struct dma_chan *chan)
 {
+	int ret;
+
 	if (!chan_ok(chan, __func__))
 		return -EINVAL;
 	if (!chan->device->device_resume) {
 		udma_err("%s: provider cannot resume", chan->udma_name);
 		return -ENOSYS;
 	}
-	return chan->device->device_resume(chan);
+	ret = chan->device->device_resume(chan);
+	if (!ret)
+		__atomic_store_n(&chan->udma_priv->paused, 0, __ATOMIC_RELAXED);
+	return ret;
 }
 
 UDMA_EXPORT int dmaengine_terminate_async(struct dma_chan *chan)
 {
+	int ret;
+
 	if (!chan_ok(chan, __func__))
 		return -EINVAL;
 	if (!chan->device->device_terminate_all) {
 		udma_err("%s: provider cannot terminate", chan->udma_name);
 		return -EINVAL;
 	}
-	return chan->device->device_terminate_all(chan);
+	ret = chan->device->device_terminate_all(chan);
+	/* a terminate ends a pause (for udma_chan_get_stats()); read first: no store */
+	if (!ret && __atomic_load_n(&chan->udma_priv->paused, __ATOMIC_RELAXED))
+		__atomic_store_n(&chan->udma_priv->paused, 0, __ATOMIC_RELAXED);
+	return ret;
 }
 
 UDMA_EXPORT int dmaengine_terminate_all(struct dma_chan *chan)
@@ -398,7 +414,7 @@ UDMA_EXPORT int dmaengine_terminate_all(struct dma_chan *chan)
 		udma_err("%s: provider cannot terminate", chan->udma_name);
 		return -ENOSYS;
 	}
-	return chan->device->device_terminate_all(chan);
+	return dmaengine_terminate_async(chan);
 }
 
 UDMA_EXPORT void dmaengine_synchronize(struct dma_chan *chan)

@@ -12,6 +12,12 @@
  * Locking: writers (assign, complete, abort) hold the provider's channel lock
  * (vc->lock); they publish with release stores. dma_cookie_status() is
  * lockless: it loads completed_cookie with acquire before reading a byte.
+ *
+ * Statistics: the same writers count each cookie's fate in struct dma_chan
+ * (udma_submitted next to chan->cookie; udma_completed, udma_errors and
+ * udma_aborted next to chan->completed_cookie). Writers are serialised by the
+ * channel lock, so a count is a load and a release store (stat_inc), no
+ * atomic read-modify-write; stats.c reads them with acquire loads, lockless.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -48,6 +54,13 @@ static bool outcome_error(struct udma_chan_priv *p, dma_cookie_t cookie)
 			       __ATOMIC_ACQUIRE);
 }
 
+/* One more event on a counter whose writers hold the channel lock. */
+static inline void stat_inc(uint64_t *counter)
+{
+	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
+}
+
 UDMA_EXPORT void dma_cookie_init(struct dma_chan *chan)
 {
 	chan->cookie = DMA_MIN_COOKIE;
@@ -70,6 +83,7 @@ UDMA_EXPORT dma_cookie_t dma_cookie_assign(struct dma_async_tx_descriptor *tx)
 		outcome_set(chan->udma_priv, cookie, false);
 	__atomic_store_n(&tx->cookie, cookie, __ATOMIC_RELEASE); /* async_tx waiters read it */
 	__atomic_store_n(&chan->cookie, cookie, __ATOMIC_RELEASE);
+	stat_inc(&chan->udma_submitted);
 	return cookie;
 }
 
@@ -89,6 +103,7 @@ UDMA_EXPORT void udma_cookie_complete_result(struct dma_async_tx_descriptor *tx,
 		udma__tx_mark_failed(tx);
 	}
 	__atomic_store_n(&chan->completed_cookie, tx->cookie, __ATOMIC_RELEASE);
+	stat_inc(result == DMA_TRANS_NOERROR ? &chan->udma_completed : &chan->udma_errors);
 	__atomic_store_n(&tx->cookie, 0, __ATOMIC_RELEASE);
 }
 
@@ -104,6 +119,7 @@ UDMA_EXPORT void udma_cookie_abort(struct dma_async_tx_descriptor *tx)
 	if (tx->chan->udma_priv)
 		outcome_set(tx->chan->udma_priv, tx->cookie, true);
 	udma__tx_mark_failed(tx);
+	stat_inc(&tx->chan->udma_aborted);
 	__atomic_store_n(&tx->cookie, 0, __ATOMIC_RELEASE);
 }
 

@@ -19,6 +19,8 @@
 #include <urcu/wfcqueue.h>
 #include <udmaengine/provider.h>
 
+struct virt_dma_chan;
+
 /* Cookie outcomes are remembered for this many most recent cookies. */
 #define UDMA_COOKIE_WINDOW 65536u
 /*
@@ -50,6 +52,16 @@ struct udma_chan_priv {
 	int releasing;                    /* [L] dma_release_channel in progress */
 	char req_name[48];                /* [L] chan->name after dma_request_chan */
 	int is_public;                    /* [L] held by the public pool (public-pool.c) */
+
+	/* stats.c: who holds the channel, cold counters, state hints */
+	int32_t thread_tid;               /* [A] Linux tid of the completion thread */
+	int32_t holder_tid;               /* [L] tid of the requesting thread */
+	uint64_t held_since_ns;           /* [L] CLOCK_MONOTONIC at the request */
+	char holder_thread[16];           /* [L] its thread name at the request */
+	char client_name[48];             /* [L] udma_chan_set_client_name() */
+	struct virt_dma_chan *vchan;      /* [L] set by udma_vchan_pool_init() */
+	int paused;                       /* [A] dmaengine_pause() succeeded, no resume since */
+	uint64_t pool_empty;              /* [A] preps refused: descriptor pool empty */
 };
 
 struct udma_device_priv {
@@ -128,5 +140,17 @@ void udma__run_dependencies(struct dma_async_tx_descriptor *tx, bool abandoned);
 
 /* plugin.c */
 void udma__init(void);
+
+/* registry.c, for stats.c: the registry mutex and the device list */
+void udma__registry_lock(void);
+void udma__registry_unlock(void);
+struct cds_list_head *udma__device_list(void);
+
+/* stats.c */
+void udma__stats_chan_init(struct dma_chan *chan);
+void udma__stats_claim(struct dma_chan *chan);
+void udma__stats_unclaim(struct dma_chan *chan);
+void udma__stats_env_init(void);
+void udma__stats_exit(void);
 
 #endif /* UDMA_CORE_PRIVATE_H */

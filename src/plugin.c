@@ -174,6 +174,7 @@ static void do_init(void)
 			load_dir_or_file(tok);
 		free(copy);
 	}
+	udma__stats_env_init(); /* UDMA_DUMP, UDMA_DUMP_SIGNAL */
 	__atomic_store_n(&initialised, 1, __ATOMIC_RELEASE);
 }
 
@@ -188,6 +189,7 @@ __attribute__((destructor)) static void udma_exit(void)
 		return;
 	if (udma_in_completion_context())
 		return; /* exit() from a callback: joining our own thread would hang */
+	udma__stats_exit(); /* UDMA_DUMP=exit: while the holders still hold */
 	udma__exit_release_all();
 	while (nr_plugins) {
 		struct loaded_plugin *lp = &plugins[--nr_plugins];

@@ -206,6 +206,7 @@ static int chan_setup(struct dma_device *device, struct dma_chan *chan, int id)
 	chan->client_count = 0;
 	snprintf(chan->udma_name, sizeof(chan->udma_name), "dma%dchan%d",
 		 device->dev_id, id);
+	udma__stats_chan_init(chan);
 	ret = udma__cookie_priv_init(p);
 	if (!ret)
 		ret = udma__chan_thread_start(chan);
@@ -329,6 +330,7 @@ static int chan_alloc(struct dma_chan *chan)
 			return ret;
 		}
 	}
+	udma__stats_claim(chan);
 	__atomic_store_n(&chan->client_count, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -437,6 +439,7 @@ static void chan_unclaim(struct dma_chan *chan)
 	chan->udma_priv->releasing = 0;
 	chan->slave = NULL;
 	chan->name = NULL;
+	udma__stats_unclaim(chan);
 	__atomic_store_n(&chan->client_count, 0, __ATOMIC_RELEASE);
 	if (chan->udma_priv->is_public) {
 		chan->udma_priv->is_public = 0;
@@ -520,4 +523,22 @@ void udma__exit_release_all(void)
 		}
 	}
 	pthread_mutex_unlock(&udma_list_lock);
+}
+
+/* ------------------------------------------------- for stats.c (udma_dump) */
+
+void udma__registry_lock(void)
+{
+	pthread_mutex_lock(&udma_list_lock);
+}
+
+void udma__registry_unlock(void)
+{
+	pthread_mutex_unlock(&udma_list_lock);
+}
+
+/* The device list; walk it with the registry mutex held. */
+struct cds_list_head *udma__device_list(void)
+{
+	return &udma_device_list;
 }

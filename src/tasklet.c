@@ -119,6 +119,7 @@ static void *chan_thread(void *arg)
 	char name[16];
 
 	udma_tls_chan = chan;
+	__atomic_store_n(&p->thread_tid, (int32_t)gettid(), __ATOMIC_RELAXED); /* udma_dump */
 	/* thread names are at most 15 characters: "udma-dma0chan0" */
 	snprintf(name, sizeof(name), "udma-%.10s", chan->udma_name);
 	pthread_setname_np(pthread_self(), name);

@@ -119,6 +119,8 @@ UDMA_EXPORT int udma_vchan_pool_init(struct virt_dma_chan *vc, size_t desc_size,
 	vc->udma_vd_offset = vd_offset;
 	vc->udma_pool_count = count;
 	vc->udma_pool_free = count;
+	if (vc->chan.udma_priv) /* under the registry mutex: lets udma_dump walk the lists */
+		vc->chan.udma_priv->vchan = vc;
 	for (unsigned int i = 0; i < count; i++) {
 		struct virt_dma_desc *vd = pool_vd(vc, pool_entry(vc, i));
 
@@ -169,6 +171,9 @@ UDMA_EXPORT struct virt_dma_desc *udma_vchan_desc_get(struct virt_dma_chan *vc)
 		vd_set_state(vd, UDMA_VD_OWNED);
 		cds_list_add_tail(&vd->node, &vc->desc_allocated);
 		vc->udma_pool_free--;
+	} else if (vc->chan.udma_priv) {
+		/* cold: prep fails fast; udma_chan_get_stats() reports it */
+		__atomic_fetch_add(&vc->chan.udma_priv->pool_empty, 1, __ATOMIC_RELAXED);
 	}
 	spin_unlock(&vc->lock);
 	cds_list_for_each_entry_safe(ext, n, &freeq, node) {

@@ -123,6 +123,7 @@ static void complete_locked(struct mock_chan *mc, struct virt_dma_desc *vd,
 	}
 	vd->tx_result.result = result;
 	vd->tx_result.residue = result == DMA_TRANS_NOERROR ? 0 : (uint32_t)d->len;
+	udma_chan_stats_add_bytes(vd->tx.chan, d->len - vd->tx_result.residue);
 	count(mc, MOCK_EXECUTED);
 	vchan_cookie_complete(vd);
 }

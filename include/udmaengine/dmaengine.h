@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <urcu/list.h>
 #include <udmaengine/udma.h>
 #include <udmaengine/dma-mapping.h>
@@ -286,12 +287,22 @@ struct dma_chan {
 	struct device *slave;
 	dma_cookie_t cookie;           /* last cookie assigned (submitters) */
 	/*
+	 * udma statistics (read them with udma_chan_get_stats()), each next to
+	 * the cookie its writers already write, under the same channel lock:
+	 * counting adds no cache line and no atomic read-modify-write there.
+	 */
+	uint64_t udma_submitted;       /* cookies assigned (submitters) */
+	/*
 	 * Padding, not alignment, keeps the fields written by different
 	 * threads on different cache lines: an over-aligned dma_chan would make
 	 * list iteration compute misaligned head-derived pointers.
 	 */
 	char udma_pad0[64];
 	dma_cookie_t completed_cookie; /* last completed or aborted (completion thread) */
+	uint64_t udma_completed;       /* finished with DMA_TRANS_NOERROR */
+	uint64_t udma_errors;          /* finished with another result */
+	uint64_t udma_aborted;         /* aborted by a terminate or release */
+	uint64_t udma_bytes;           /* bytes the provider reported moved */
 	char udma_pad1[64];
 	int chan_id;
 	const char *name;              /* "dma:<name>" for requests by name */
@@ -677,6 +688,122 @@ UDMA_EXPORT enum dma_status dma_async_is_tx_complete(struct dma_chan *chan,
  * Context: may block (spins then sleeps); refused (DMA_ERROR) from a callback.
  */
 UDMA_EXPORT enum dma_status dma_sync_wait(struct dma_chan *chan, dma_cookie_t cookie);
+
+/* ------------------------------------------------- statistics and summary */
+
+/*
+ * enum udma_chan_state - what a channel is doing, as udma_chan_get_stats()
+ * and udma_dump() see it. Checked in this order, the first that applies wins:
+ */
+enum udma_chan_state {
+	UDMA_CHAN_TERMINATING, /* being released, a dmaengine_synchronize() is
+	                          waiting, or terminated descriptors wait to be
+	                          synchronized */
+	UDMA_CHAN_PAUSED,      /* dmaengine_pause() succeeded; no resume or
+	                          terminate since */
+	UDMA_CHAN_BUSY,        /* transfers pending (submitted, not finished) or
+	                          completion work (a tasklet) running */
+	UDMA_CHAN_IDLE,        /* none of the above */
+};
+
+/* udma_chan_state_name - "terminating", "paused", "busy", "idle". Any thread. */
+static inline const char *udma_chan_state_name(enum udma_chan_state state)
+{
+	switch (state) {
+	case UDMA_CHAN_TERMINATING: return "terminating";
+	case UDMA_CHAN_PAUSED: return "paused";
+	case UDMA_CHAN_BUSY: return "busy";
+	case UDMA_CHAN_IDLE: return "idle";
+	default: return "unknown";
+	}
+}
+
+/*
+ * struct udma_chan_stats - one channel's counters and state.
+ *
+ * Counters count from the channel's registration and never reset (also not
+ * when the channel changes hands). Every submitted cookie ends in exactly
+ * one of completed, errors or aborted; until then it counts as pending.
+ * The struct grows at its end only: set @size before the call.
+ */
+struct udma_chan_stats {
+	uint32_t size;        /* in: sizeof(struct udma_chan_stats) the caller
+	                         was built with; out: bytes filled */
+	uint32_t state;       /* enum udma_chan_state */
+	uint64_t submitted;   /* cookies handed out by dmaengine_submit() */
+	uint64_t completed;   /* finished with DMA_TRANS_NOERROR */
+	uint64_t errors;      /* finished with another result (read/write failed) */
+	uint64_t aborted;     /* aborted by a terminate or release (a cyclic
+	                         transfer always ends so) */
+	uint64_t bytes;       /* bytes the provider reported moved (periods of a
+	                         cyclic transfer included); 0 if it reports none */
+	uint64_t pending;     /* submitted - completed - errors - aborted */
+	uint64_t pool_empty;  /* preps refused because the descriptor pool was
+	                         empty (virt-dma pools) */
+	uint32_t in_use;      /* 1 while a client holds the channel, else 0 */
+	int32_t client_tid;   /* Linux thread id that requested it; 0 when free */
+	uint64_t held_ns;     /* ns since that request; 0 when free */
+	char client[48];      /* udma_chan_set_client_name(), or "" */
+	char client_thread[16]; /* the requesting thread's name at the request */
+	/*
+	 * Descriptors per list, read in one hold of the channel lock; only for
+	 * providers using the virt-dma pool (lists_valid 1), else all 0.
+	 */
+	uint32_t lists_valid;
+	uint32_t prepared;    /* prepared, not submitted (or reusable, idle) */
+	uint32_t queued;      /* submitted, not issued: dma_async_issue_pending()
+	                         has not been called for them */
+	uint32_t issued;      /* issued, not yet taken by the engine */
+	uint32_t active;      /* taken by the engine (pending - queued - issued
+	                         - done) */
+	uint32_t done;        /* finished by the engine, callback not yet run */
+	uint32_t terminated;  /* terminated, waiting for dmaengine_synchronize() */
+	uint32_t unacked;     /* finished without DMA_CTRL_ACK, waiting for
+	                         async_tx_ack() */
+	uint32_t pool_free;   /* free descriptors in the pool */
+	uint32_t pool_size;   /* descriptors in the pool */
+};
+
+/*
+ * udma_chan_get_stats - fill @out with @chan's counters, holder and state.
+ * The caller sets @out->size = sizeof(*@out); the library fills at most that
+ * many bytes (zeroing what it does not know) and stores how many it filled.
+ * Any registered channel, held or not. Counters are read without a lock
+ * (each exact; together a snapshot within a few operations, except under
+ * lists_valid where counters and lists are read in one lock hold).
+ * Return: 0, -EINVAL (NULL @chan or @out, unregistered channel, @out->size
+ * smaller than the first version of the struct; logged).
+ * Context: any thread, including a completion callback (takes the registry
+ * mutex and the channel lock briefly; neither is held while anything waits
+ * for a callback); not from a request filter function or a log sink.
+ */
+UDMA_EXPORT int udma_chan_get_stats(struct dma_chan *chan, struct udma_chan_stats *out);
+
+/*
+ * udma_chan_set_client_name - name the holder of @chan for udma_dump() and
+ * udma_chan_get_stats() ("rx-pipeline"). Copied (at most 47 bytes); NULL or
+ * "" clears it. Cleared when the channel is released.
+ * Return: 0, -EINVAL (NULL or unregistered @chan, or a channel not held;
+ * logged). Context: any thread, including a completion callback (takes the
+ * registry mutex briefly); not from a request filter function.
+ */
+UDMA_EXPORT int udma_chan_set_client_name(struct dma_chan *chan, const char *name);
+
+/*
+ * udma_dump - print a summary of every registered device and channel to
+ * @out, in the spirit of the kernel's debugfs dmaengine/summary: per device
+ * its channels, who holds each (client name, thread), its state, counters
+ * and pending descriptors per list, and the completion thread's id (for a
+ * debugger). See doc/api.md for a sample. The text is built under the
+ * registry mutex (and each channel lock, briefly, one at a time) and written
+ * to @out after they are released, so a slow @out never holds up the
+ * library. Set UDMA_DUMP=exit or UDMA_DUMP_SIGNAL=USR1 to get it from a
+ * running program without code changes (doc/api.md).
+ * Return: 0, -EINVAL (NULL @out; logged), -ENOMEM, -EIO (writing failed).
+ * Context: any thread, including a completion callback (allocates; never
+ * waits for a callback); not from a request filter function or a log sink.
+ */
+UDMA_EXPORT int udma_dump(FILE *out);
 
 /* ------------------------------------------------------ channel control */
 

@@ -186,6 +186,20 @@ UDMA_EXPORT enum dma_status dma_cookie_status(struct dma_chan *chan,
 					      dma_cookie_t cookie,
 					      struct dma_tx_state *state);
 
+/*
+ * udma_chan_stats_add_bytes - report that @chan's engine moved @bytes more
+ * bytes (counted by udma_chan_get_stats() as bytes). Call it where the
+ * engine knows the length: at completion (length minus residue), once per
+ * batch, or per burst of a cyclic transfer. Inline: one relaxed atomic add
+ * on the channel's completion-side cache line, no call. Providers that never
+ * call it report 0 bytes. Context: any thread, never blocks, any lock held
+ * or none.
+ */
+static inline void udma_chan_stats_add_bytes(struct dma_chan *chan, uint64_t bytes)
+{
+	__atomic_fetch_add(&chan->udma_bytes, bytes, __ATOMIC_RELAXED);
+}
+
 static inline void dma_set_tx_state(struct dma_tx_state *st, dma_cookie_t last,
 				    dma_cookie_t used, uint32_t residue)
 {

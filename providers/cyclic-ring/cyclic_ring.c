@@ -269,6 +269,7 @@ static void *engine_main(void *arg)
 			udma_periph_push(d->periph, d->seg[seg].buf + seg_off, n);
 		else
 			udma_periph_pull(d->periph, d->seg[seg].buf + seg_off, n);
+		udma_chan_stats_add_bytes(&c->vc.chan, n);
 		d->pos += n;
 		if (d->cyclic) {
 			if (d->pos == d->total)

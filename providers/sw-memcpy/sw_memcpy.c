@@ -459,6 +459,7 @@ copied:
 	if (gen == c->term_gen) {
 		/* tx_result is NOERROR from prep: hand the batch over as a whole */
 		udma_vchan_cookie_complete_list(vc, &c->active);
+		udma_chan_stats_add_bytes(&vc->chan, bytes);
 	} else {
 		/* Terminated while copying: only this engine touches them. */
 		udma_list_splice_tail_init(&vc->desc_terminated, &stale);
