@@ -270,7 +270,7 @@ UDMA_EXPORT int udma_chan_poll(struct dma_chan *chan, unsigned int budget)
 	struct dma_chan *prev_ctx;
 	unsigned int done = 0;
 	bool more = false;
-	int fd;
+	int fd, mode;
 
 	if (!ctx_chan_ok(chan, __func__))
 		return -EINVAL;
@@ -284,6 +284,11 @@ UDMA_EXPORT int udma_chan_poll(struct dma_chan *chan, unsigned int budget)
 		return -EDEADLK;
 	}
 	p = chan->udma_priv;
+	mode = __atomic_load_n(&p->ctx_mode, __ATOMIC_ACQUIRE);
+	/* polled and idle: one load, no write (a spinning poller bounces no line) */
+	if (mode == UDMA_COMPLETION_POLLED &&
+	    !__atomic_load_n(&p->ctx_pending, __ATOMIC_ACQUIRE))
+		return 0;
 	if (__atomic_exchange_n(&p->poll_busy, 1, __ATOMIC_ACQUIRE))
 		return -EBUSY; /* not an error: the other poller delivers */
 	if (__atomic_load_n(&p->ctx_mode, __ATOMIC_ACQUIRE) == UDMA_COMPLETION_TASKLET) {

@@ -190,7 +190,9 @@ UDMA_EXPORT int udma_chan_get_eventfd(struct dma_chan *chan);
  * handles at most @budget callbacks and 1024 descriptors, in passes of at
  * most 64; what is left stays pending (the eventfd readable again).
  * Only one thread polls a channel at a time: a concurrent call returns
- * -EBUSY at once and the thread already polling delivers the work.
+ * -EBUSY at once and the thread already polling delivers the work (in
+ * polled mode a call that finds nothing pending returns 0 first, with one
+ * load and no write, so spinning on it is cheap).
  * Return: the number of callbacks run (0: nothing pending); -EINVAL (NULL or
  * unheld channel, @budget 0, or the channel is in UDMA_COMPLETION_TASKLET;
  * logged); -EBUSY (another thread is polling this channel, or its mode is
