@@ -8,7 +8,8 @@
  * path (prep, submit, issue_pending, tx_status) are a few loads and compares:
  * no lock, no allocation. Blocking entry points (synchronize, terminate_sync,
  * dma_sync_wait) refuse to run on a completion thread instead of
- * deadlocking.
+ * deadlocking. dma_sync_wait() on a channel in a polled completion mode
+ * runs udma_chan_poll() itself while it waits (completion-ctx.c).
  *
  * Locks: none of its own.
  */
@@ -270,6 +271,7 @@ UDMA_EXPORT enum dma_status dma_sync_wait(struct dma_chan *chan, dma_cookie_t co
 	const uint64_t deadline = now_ns() + 5000ull * 1000000ull;
 	enum dma_status status;
 	unsigned int spins = 0;
+	bool polled;
 
 	if (!chan_ok(chan, __func__))
 		return DMA_ERROR;
@@ -279,7 +281,12 @@ UDMA_EXPORT enum dma_status dma_sync_wait(struct dma_chan *chan, dma_cookie_t co
 		return DMA_ERROR;
 	}
 	dma_async_issue_pending(chan);
+	polled = __atomic_load_n(&chan->udma_priv->ctx_mode, __ATOMIC_ACQUIRE) !=
+		 UDMA_COMPLETION_TASKLET;
 	for (;;) {
+		/* polled modes: completions are delivered by a poll - this one */
+		if (polled)
+			(void)udma_chan_poll(chan, UDMA_POLL_ALL);
 		status = dmaengine_tx_status(chan, cookie, NULL);
 		if (status != DMA_IN_PROGRESS)
 			return status;

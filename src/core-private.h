@@ -48,6 +48,15 @@ struct udma_chan_priv {
 	unsigned char *outcome;           /* [C] write, [A] read: 1 = error/aborted */
 	int wrapped;                      /* [C] cookies wrapped past INT32_MAX */
 
+	/* completion context (completion-ctx.c) */
+	struct virt_dma_chan *vchan;      /* [L] set by udma_vchan_pool_init: modes supported */
+	int ctx_mode;                     /* [A] enum udma_completion_mode */
+	int ctx_pending;                  /* [A] 1: delivery work waits for a poll */
+	int ctx_efd;                      /* [A] eventfd in UDMA_COMPLETION_EVENTFD, else -1 */
+	int ctx_kickers;                  /* [A] kicks between loading ctx_efd and write() */
+	int poll_busy;                    /* [A] 1: a poll (or a mode change) owns delivery */
+	int32_t poll_seq;                 /* [A] odd while a poll pass runs callbacks */
+
 	/* client ownership */
 	int releasing;                    /* [L] dma_release_channel in progress */
 	char req_name[48];                /* [L] chan->name after dma_request_chan */
@@ -104,9 +113,30 @@ static inline void udma__tx_mark_failed(struct dma_async_tx_descriptor *tx)
 #define udma_dbg(...) udma_log(UDMA_LOG_DEBUG, __func__, __VA_ARGS__)
 
 /* tasklet.c */
+/*
+ * Core-private bit in tasklet_struct.udma_state: the tasklet is a vchan's
+ * completion tasklet (vc->task), i.e. the one that runs client callbacks.
+ * Set by vchan_init(); tasklet_schedule() routes it by completion mode.
+ */
+#define UDMA__TASKLET_DELIVERY 2
 int udma__chan_thread_start(struct dma_chan *chan);
 void udma__chan_thread_stop(struct dma_chan *chan);
-void udma__chan_wait_seq_change(struct udma_chan_priv *p, int32_t seq);
+void udma__chan_wait_seq_change(struct udma_chan_priv *p, int32_t *seq_addr, int32_t seq);
+void udma__futex_wait(int32_t *addr, int32_t val);
+void udma__futex_wake_all(int32_t *addr);
+/* Mark the calling thread as running callbacks of @chan (NULL: not); returns
+ * the previous mark. */
+struct dma_chan *udma__set_completion_context(struct dma_chan *chan);
+
+/* completion-ctx.c */
+struct virt_dma_chan;
+void udma__ctx_init(struct udma_chan_priv *p);
+void udma__ctx_kick(struct udma_chan_priv *p, struct tasklet_struct *t);
+void udma__ctx_release(struct dma_chan *chan);
+
+/* virt-dma.c */
+unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_callbacks,
+				 bool *more);
 
 /* cookie.c */
 int udma__cookie_priv_init(struct udma_chan_priv *p);

@@ -15,6 +15,8 @@
  *   the kernel); so filters must not call request/release/register APIs.
  *   dma_release_channel drops it while it terminates and waits for callbacks,
  *   so a slow callback never blocks other threads' requests.
+ *   Release also puts the channel back into the tasklet completion mode
+ *   (udma__ctx_release, completion-ctx.c) after terminate and synchronize.
  *
  *   chan->client_count is also read without the lock (atomic load) by the
  *   hot-path argument checks in client.c: a channel is usable while > 0.
@@ -186,6 +188,7 @@ static void chan_teardown(struct dma_chan *chan)
 	if (!chan->udma_priv)
 		return;
 	udma__chan_thread_stop(chan);
+	udma__ctx_release(chan);
 	udma__cookie_priv_fini(chan->udma_priv);
 	free(chan->udma_priv);
 	chan->udma_priv = NULL;
@@ -200,6 +203,7 @@ static int chan_setup(struct dma_device *device, struct dma_chan *chan, int id)
 	if (!p)
 		return -ENOMEM;
 	p->chan = chan;
+	udma__ctx_init(p);
 	chan->udma_priv = p;
 	chan->device = device;
 	chan->chan_id = id;
@@ -430,6 +434,7 @@ static void chan_quiesce_and_free(struct dma_chan *chan)
 		udma_chan_sync_completion(chan);
 	if (device->device_free_chan_resources)
 		device->device_free_chan_resources(chan);
+	udma__ctx_release(chan); /* back to the tasklet mode, eventfd closed */
 }
 
 static void chan_unclaim(struct dma_chan *chan)

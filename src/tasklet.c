@@ -18,7 +18,16 @@
  * sync_waiters is non-zero (same Dekker pattern).
  *
  * The thread-local udma_tls_chan marks completion threads; the context checks
- * of blocking calls (udma_in_completion_context) read it.
+ * of blocking calls (udma_in_completion_context) read it. udma_chan_poll()
+ * (completion-ctx.c) sets it on the polling thread while it runs callbacks.
+ *
+ * Completion contexts: a vchan's completion tasklet carries the core-private
+ * UDMA__TASKLET_DELIVERY bit. While its channel is in a polled or eventfd
+ * mode, tasklet_schedule() does not queue it here but hands it to
+ * udma__ctx_kick(), so client callbacks run inside udma_chan_poll() instead;
+ * every other tasklet (the provider's engine) still runs on this thread.
+ * udma_chan_sync_completion() also waits for a poll pass in progress
+ * (poll_seq odd), on whatever thread it runs.
  *
  * Locks: none of its own. Thread start/stop is called under the registry
  * mutex by registry.c.
@@ -49,6 +58,24 @@ static __thread struct dma_chan *udma_tls_chan;
 static void futex_op(int32_t *addr, int op, int32_t val)
 {
 	syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+void udma__futex_wait(int32_t *addr, int32_t val)
+{
+	futex_op(addr, FUTEX_WAIT, val);
+}
+
+void udma__futex_wake_all(int32_t *addr)
+{
+	futex_op(addr, FUTEX_WAKE, INT32_MAX);
+}
+
+struct dma_chan *udma__set_completion_context(struct dma_chan *chan)
+{
+	struct dma_chan *prev = udma_tls_chan;
+
+	udma_tls_chan = chan;
+	return prev;
 }
 
 UDMA_EXPORT bool udma_in_completion_context(void)
@@ -83,10 +110,17 @@ UDMA_EXPORT void tasklet_schedule(struct tasklet_struct *t)
 		udma_err("tasklet %p is not bound to a registered channel", (void *)t);
 		return;
 	}
+	p = t->udma_chan->udma_priv;
+	/* Client callbacks of a polled/eventfd channel wait for udma_chan_poll(). */
+	if (caa_unlikely(__atomic_load_n(&t->udma_state, __ATOMIC_RELAXED) &
+			 UDMA__TASKLET_DELIVERY) &&
+	    __atomic_load_n(&p->ctx_mode, __ATOMIC_SEQ_CST) != UDMA_COMPLETION_TASKLET) {
+		udma__ctx_kick(p, t);
+		return;
+	}
 	if (__atomic_fetch_or(&t->udma_state, TASKLET_SCHED, __ATOMIC_ACQ_REL) &
 	    TASKLET_SCHED)
 		return; /* already queued */
-	p = t->udma_chan->udma_priv;
 	cds_wfcq_node_init(&t->udma_node);
 	cds_wfcq_enqueue(&p->rq_head, &p->rq_tail, &t->udma_node);
 	thread_wake(p);
@@ -199,19 +233,19 @@ void udma__chan_thread_stop(struct dma_chan *chan)
 	cds_wfcq_destroy(&p->rq_head, &p->rq_tail);
 }
 
-void udma__chan_wait_seq_change(struct udma_chan_priv *p, int32_t seq)
+void udma__chan_wait_seq_change(struct udma_chan_priv *p, int32_t *seq_addr, int32_t seq)
 {
 	__atomic_fetch_add(&p->sync_waiters, 1, __ATOMIC_ACQ_REL);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&p->run_seq, __ATOMIC_ACQUIRE) == seq)
-		futex_op(&p->run_seq, FUTEX_WAIT, seq);
+	while (__atomic_load_n(seq_addr, __ATOMIC_ACQUIRE) == seq)
+		futex_op(seq_addr, FUTEX_WAIT, seq);
 	__atomic_fetch_sub(&p->sync_waiters, 1, __ATOMIC_ACQ_REL);
 }
 
 UDMA_EXPORT int udma_chan_sync_completion(struct dma_chan *chan)
 {
 	struct udma_chan_priv *p;
-	int32_t seq;
+	int32_t seq, pseq;
 
 	if (!chan || !chan->udma_priv) {
 		udma_err("channel %p is not registered", (void *)chan);
@@ -225,8 +259,12 @@ UDMA_EXPORT int udma_chan_sync_completion(struct dma_chan *chan)
 	p = chan->udma_priv;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	seq = __atomic_load_n(&p->run_seq, __ATOMIC_ACQUIRE);
+	pseq = __atomic_load_n(&p->poll_seq, __ATOMIC_ACQUIRE);
 	if (seq & 1)
-		udma__chan_wait_seq_change(p, seq);
+		udma__chan_wait_seq_change(p, &p->run_seq, seq);
+	/* a udma_chan_poll() pass running callbacks on another thread */
+	if (pseq & 1)
+		udma__chan_wait_seq_change(p, &p->poll_seq, pseq);
 	return 0;
 }
 
@@ -249,7 +287,7 @@ UDMA_EXPORT void tasklet_kill(struct tasklet_struct *t)
 		    __atomic_load_n(&p->running, __ATOMIC_ACQUIRE) != t)
 			return;
 		if (seq & 1) {
-			udma__chan_wait_seq_change(p, seq);
+			udma__chan_wait_seq_change(p, &p->run_seq, seq);
 		} else {
 			/* queued but not started: let the thread get to it */
 			struct timespec ts = { 0, 50000 };

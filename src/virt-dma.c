@@ -23,6 +23,10 @@
  * every virt-dma provider runs async_tx chains without code of its own.
  * vchan_vdesc_fini does the same for descriptors thrown away (terminate,
  * release), whose dependants then complete as DMA_TRANS_ABORTED.
+ * Completion context: that delivery code is udma__vchan_deliver(). The
+ * tasklet runs it on the completion thread in the default mode; in the
+ * polled/eventfd modes udma_chan_poll() runs it on the client's thread
+ * (completion-ctx.c), and the tasklet, if it still runs, only hands over.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -87,6 +91,7 @@ UDMA_EXPORT void vchan_init(struct virt_dma_chan *vc, struct dma_device *dmadev)
 	vc->udma_pool_count = 0;
 	vc->udma_pool_free = 0;
 	udma_tasklet_setup(&vc->task, vchan_complete, &vc->chan);
+	vc->task.udma_state = UDMA__TASKLET_DELIVERY; /* runs client callbacks */
 	vc->chan.device = dmadev;
 	cds_list_add_tail(&vc->chan.device_node, &dmadev->channels);
 }
@@ -128,6 +133,9 @@ UDMA_EXPORT int udma_vchan_pool_init(struct virt_dma_chan *vc, size_t desc_size,
 		cds_list_add_tail(&vd->node, &vc->udma_desc_pool);
 	}
 	spin_unlock(&vc->lock);
+	/* called at channel request: vchan delivery, so completion modes work */
+	if (vc->chan.udma_priv)
+		vc->chan.udma_priv->vchan = vc;
 	return 0;
 }
 
@@ -354,11 +362,17 @@ UDMA_EXPORT void vchan_cyclic_callback(struct virt_dma_desc *vd)
 	tasklet_schedule(&vc->task);
 }
 
-static void vchan_complete(struct tasklet_struct *t)
+/*
+ * Deliver completions: commit cookies and run callbacks, at most
+ * COMPLETE_BUDGET descriptors and @max_callbacks callbacks. *@more: work is
+ * left. Return: callbacks run. Called by the tasklet or by udma_chan_poll(),
+ * never by both at once (completion-ctx.c).
+ */
+unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_callbacks,
+				 bool *more_out)
 {
-	struct virt_dma_chan *vc = caa_container_of(t, struct virt_dma_chan, task);
 	struct virt_dma_desc *prev = NULL; /* called back, not yet retired */
-	unsigned int budget = COMPLETE_BUDGET;
+	unsigned int budget = COMPLETE_BUDGET, called = 0;
 
 	for (;;) {
 		struct dmaengine_desc_callback cb;
@@ -374,6 +388,15 @@ static void vchan_complete(struct tasklet_struct *t)
 		if (!cds_list_empty(&vc->udma_desc_unacked))
 			reap_acked_locked(vc, &freeq);
 
+		if (called == max_callbacks) {
+			more = vc->cyclic || !cds_list_empty(&vc->desc_completed);
+			spin_unlock(&vc->lock);
+			if (external)
+				desc_free_external(vc, external);
+			vchan_dma_desc_free_list(vc, &freeq);
+			*more_out = more;
+			return called;
+		}
 		if (vc->cyclic) {
 			vd = vc->cyclic;
 			vc->cyclic = NULL;
@@ -384,6 +407,7 @@ static void vchan_complete(struct tasklet_struct *t)
 				desc_free_external(vc, external);
 			vchan_dma_desc_free_list(vc, &freeq);
 			dmaengine_desc_callback_invoke(&cb, &result);
+			called++;
 			continue;
 		}
 
@@ -439,13 +463,30 @@ static void vchan_complete(struct tasklet_struct *t)
 			dmaengine_desc_callback_invoke(&cb, &result);
 			if (!reused)
 				udma__run_dependencies(&vd->tx, false);
+			called++;
 			prev = reused ? NULL : vd;
 			continue;
 		}
-		if (more)
-			tasklet_schedule(t); /* budget used up: let others run */
+		*more_out = more;
+		return called;
+	}
+}
+
+static void vchan_complete(struct tasklet_struct *t)
+{
+	struct virt_dma_chan *vc = caa_container_of(t, struct virt_dma_chan, task);
+	struct udma_chan_priv *p = vc->chan.udma_priv;
+	bool more;
+
+	/* Queued before the channel left the tasklet mode: hand over, deliver nothing. */
+	if (caa_unlikely(__atomic_load_n(&p->ctx_mode, __ATOMIC_SEQ_CST) !=
+			 UDMA_COMPLETION_TASKLET)) {
+		udma__ctx_kick(p, t);
 		return;
 	}
+	udma__vchan_deliver(vc, UDMA_POLL_ALL, &more);
+	if (more)
+		tasklet_schedule(t); /* budget used up: let others run */
 }
 
 /* ------------------------------------------------------------- terminate */

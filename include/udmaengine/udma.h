@@ -3,9 +3,11 @@
  * udmaengine/udma.h - libudmaengine's own additions to the dmaengine API.
  *
  * Everything here carries the udma_ / UDMA_ prefix: logging control, the
- * context query, and the small kernel helpers (ERR_PTR & co.) a kernel client
- * expects to find.  Included by <udmaengine/dmaengine.h>; clients need not
- * include it themselves.
+ * context query, the per-channel completion context (where client callbacks
+ * run: the channel's completion thread, a client's udma_chan_poll() call, or
+ * an event loop woken by an eventfd), and the small kernel helpers (ERR_PTR &
+ * co.) a kernel client expects to find.  Included by
+ * <udmaengine/dmaengine.h>; clients need not include it themselves.
  */
 #ifndef UDMAENGINE_UDMA_H
 #define UDMAENGINE_UDMA_H
@@ -110,6 +112,95 @@ UDMA_EXPORT void udma_log(int level, const char *func, const char *fmt, ...)
  * Context: any thread, never blocks.
  */
 UDMA_EXPORT bool udma_in_completion_context(void);
+
+/* ---- completion context: where a channel's callbacks run ---- */
+
+struct dma_chan;
+
+/*
+ * enum udma_completion_mode - who runs a channel's client callbacks.
+ * @UDMA_COMPLETION_TASKLET: the channel's completion thread (the default and
+ *   the kernel's model: callbacks run "in tasklet context").
+ * @UDMA_COMPLETION_POLLED: the client's own thread, inside udma_chan_poll().
+ * @UDMA_COMPLETION_EVENTFD: as POLLED, plus an eventfd
+ *   (udma_chan_get_eventfd()) that becomes readable when callbacks are
+ *   pending, for epoll/poll/io_uring/libuv loops; the loop's handler calls
+ *   udma_chan_poll().
+ * In every mode the provider's engine keeps running on its own thread; only
+ * the delivery of completions moves: committing each cookie (after which
+ * dmaengine_tx_status() reads DMA_COMPLETE) and running its callback. So in
+ * the polled modes a cookie reads DMA_IN_PROGRESS until a poll delivers it
+ * (dma_sync_wait() polls by itself). All terminate rules hold as in the
+ * default mode: doc/api.md, "Completion context".
+ */
+enum udma_completion_mode {
+	UDMA_COMPLETION_TASKLET = 0,
+	UDMA_COMPLETION_POLLED = 1,
+	UDMA_COMPLETION_EVENTFD = 2,
+};
+
+/* udma_chan_poll() budget meaning "every pending callback". */
+#define UDMA_POLL_ALL (~0u)
+
+/*
+ * udma_chan_set_completion_mode - choose where @chan's client callbacks run.
+ * Allowed only while the channel is idle: every submitted cookie committed or
+ * aborted (e.g. right after the request, or after dmaengine_terminate_sync()).
+ * Waits for a callback still running on the completion thread. Entering
+ * EVENTFD creates the channel's eventfd; leaving it closes that fd (remove it
+ * from your event loop first). dma_release_channel() puts the channel back
+ * to UDMA_COMPLETION_TASKLET.
+ * Return: 0; -EINVAL (NULL or unheld channel, unknown @mode); -EOPNOTSUPP
+ * (the provider delivers callbacks itself, not through virt-dma with its
+ * descriptor pool); -EBUSY (descriptors submitted and not yet delivered, or
+ * a udma_chan_poll() is running; logged); -EDEADLK (called from a completion
+ * callback); -EMFILE/-ENFILE/-ENOMEM (eventfd() failed).
+ * Context: may block (briefly: a running callback).
+ */
+UDMA_EXPORT int udma_chan_set_completion_mode(struct dma_chan *chan,
+					      enum udma_completion_mode mode);
+
+/*
+ * udma_chan_get_completion_mode - @chan's current enum udma_completion_mode.
+ * Return: the mode, or -EINVAL (NULL or unregistered channel; logged).
+ * Context: any thread.
+ */
+UDMA_EXPORT int udma_chan_get_completion_mode(struct dma_chan *chan);
+
+/*
+ * udma_chan_get_eventfd - the eventfd of a channel in UDMA_COMPLETION_EVENTFD.
+ * It is non-blocking and close-on-exec, and becomes readable (EPOLLIN) when
+ * callbacks are pending: it is written once when the channel goes from
+ * "nothing pending" to "pending", not once per descriptor. udma_chan_poll()
+ * reads (clears) it. The library owns the fd: do not close or read it
+ * yourself; it stays valid until the mode changes or the channel is
+ * released. A readable fd may find nothing left to run (another poll got
+ * there first): udma_chan_poll() then returns 0.
+ * Return: the fd (>= 0); -EINVAL (NULL or unheld channel); -ENOENT (the
+ * channel is not in UDMA_COMPLETION_EVENTFD). Context: any thread.
+ */
+UDMA_EXPORT int udma_chan_get_eventfd(struct dma_chan *chan);
+
+/*
+ * udma_chan_poll - run up to @budget pending client callbacks of @chan
+ * (polled or eventfd mode) on the calling thread, in completion order, with
+ * udma_in_completion_context() true while they run (so "may block" calls
+ * refuse there exactly as on the completion thread). Completions without a
+ * callback are committed too and do not count against @budget. One call
+ * handles at most @budget callbacks and 1024 descriptors, in passes of at
+ * most 64; what is left stays pending (the eventfd readable again).
+ * Only one thread polls a channel at a time: a concurrent call returns
+ * -EBUSY at once and the thread already polling delivers the work (in
+ * polled mode a call that finds nothing pending returns 0 first, with one
+ * load and no write, so spinning on it is cheap).
+ * Return: the number of callbacks run (0: nothing pending); -EINVAL (NULL or
+ * unheld channel, @budget 0, or the channel is in UDMA_COMPLETION_TASKLET;
+ * logged); -EBUSY (another thread is polling this channel, or its mode is
+ * being changed); -EDEADLK (called from a completion callback; logged).
+ * Context: any thread but a completion callback; never blocks (no sleeping
+ * lock, no allocation; one read() of the eventfd in eventfd mode).
+ */
+UDMA_EXPORT int udma_chan_poll(struct dma_chan *chan, unsigned int budget);
 
 #ifdef __cplusplus
 }
