@@ -81,5 +81,13 @@ void udma__chan_set_slave(struct dma_chan *chan, struct device *dev, const char 
 
 /* plugin.c */
 void udma__init(void);
+char *udma__provider_options(const char *all, const char *name);
+
+/* log.c */
+int udma__log_level_parse(const char *s);
+
+/* slave-map.c */
+int udma__slave_map_parse(const char *spec, const char *what);
+void udma__slave_map_clear(void);
 
 #endif /* UDMA_CORE_PRIVATE_H */

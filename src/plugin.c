@@ -8,7 +8,9 @@
  * dlopen(RTLD_NOW | RTLD_LOCAL), checks the ABI version and name of the
  * provider each one describes, and calls its probe() with its options from
  * UDMA_PROVIDER_OPTIONS ("name:k=v,k=v;name2:..."). A plugin that fails any
- * step is logged and unloaded; the others still load.
+ * step is logged and unloaded; the others still load. The option parsers
+ * (udma__provider_options, udma_option_uint) take strings, not the
+ * environment, so tests/fuzz can drive them directly.
  *
  * At process exit (library destructor) held channels are terminated and
  * released, and each provider's remove() unregisters its devices (joining the
@@ -41,33 +43,30 @@ static unsigned int nr_plugins;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int initialised;
 
-/* The options for @name in UDMA_PROVIDER_OPTIONS, copied into @buf. */
-static const char *provider_options(const char *name, char *buf, size_t size)
+/*
+ * udma__provider_options - the options for provider @name in @all, a
+ * UDMA_PROVIDER_OPTIONS string ("name:k=v,k=v;name2:..."; blanks before a
+ * name are skipped; the first entry for @name wins). @all may be NULL.
+ * Return: a malloc'd copy of the text after "name:" ("" when @name has no
+ * entry), or NULL when out of memory. Context: any thread.
+ */
+char *udma__provider_options(const char *all, const char *name)
 {
-	const char *all = getenv("UDMA_PROVIDER_OPTIONS");
 	size_t nlen = strlen(name);
 
-	buf[0] = '\0';
 	for (const char *s = all; s && *s;) {
 		const char *end = strchr(s, ';');
 		size_t seg = end ? (size_t)(end - s) : strlen(s);
 
-		while (seg && (*s == ' ')) {
+		while (seg && (*s == ' ' || *s == '\t')) {
 			s++;
 			seg--;
 		}
-		if (seg > nlen && !strncmp(s, name, nlen) && s[nlen] == ':') {
-			size_t n = seg - nlen - 1;
-
-			if (n >= size)
-				n = size - 1;
-			memcpy(buf, s + nlen + 1, n);
-			buf[n] = '\0';
-			break;
-		}
+		if (seg > nlen && !strncmp(s, name, nlen) && s[nlen] == ':')
+			return strndup(s + nlen + 1, seg - nlen - 1);
 		s = end ? end + 1 : NULL;
 	}
-	return buf;
+	return strdup("");
 }
 
 static void load_plugin(const char *path)
@@ -75,7 +74,7 @@ static void load_plugin(const char *path)
 	struct loaded_plugin *lp;
 	udma_provider_entry_fn entry;
 	const struct udma_provider *prov;
-	char opts[512];
+	char *opts;
 	void *handle;
 	int ret;
 
@@ -111,7 +110,13 @@ static void load_plugin(const char *path)
 			goto unload;
 		}
 	}
-	ret = prov->probe(provider_options(prov->name, opts, sizeof(opts)));
+	opts = udma__provider_options(getenv("UDMA_PROVIDER_OPTIONS"), prov->name);
+	if (!opts) {
+		udma_err("%s: out of memory reading UDMA_PROVIDER_OPTIONS; skipped", path);
+		goto unload;
+	}
+	ret = prov->probe(opts);
+	free(opts);
 	if (ret) {
 		udma_err("%s: probe of \"%s\" failed: %s", path, prov->name, strerror(-ret));
 		goto unload;
@@ -207,13 +212,19 @@ UDMA_EXPORT int udma_option_uint(const char *options, const char *key,
 {
 	size_t klen;
 
-	if (!options || !key || !out)
+	if (!options || !key || !*key || !out) {
+		udma_err("NULL options, key or out, or an empty key");
 		return -EINVAL;
+	}
 	klen = strlen(key);
 	for (const char *s = options; *s;) {
 		const char *end = strchr(s, ',');
 		size_t seg = end ? (size_t)(end - s) : strlen(s);
 
+		while (seg && (*s == ' ' || *s == '\t')) {
+			s++;
+			seg--;
+		}
 		if (seg > klen && !strncmp(s, key, klen) && s[klen] == '=') {
 			char val[32], *stop;
 			size_t n = seg - klen - 1;
@@ -223,9 +234,12 @@ UDMA_EXPORT int udma_option_uint(const char *options, const char *key,
 				goto bad;
 			memcpy(val, s + klen + 1, n);
 			val[n] = '\0';
+			/* strtoul would accept blanks and a sign ("-1" wraps) */
+			if (val[0] < '0' || val[0] > '9')
+				goto bad;
 			errno = 0;
 			v = strtoul(val, &stop, 0);
-			if (errno || *stop || val[0] == '-')
+			if (errno || *stop)
 				goto bad;
 			*out = v;
 			return 1;
