@@ -74,6 +74,7 @@ void udma__cookie_priv_fini(struct udma_chan_priv *p);
 bool udma__chan_held(const struct dma_chan *chan);
 void udma__exit_release_all(void);
 bool udma__any_device(void);
+unsigned int udma__nr_devices(void);
 bool udma__device_registered(const char *name);
 bool udma__find_provider_map(const char *devname, const char *slave, char *dev_out,
 			     size_t size, void **param);

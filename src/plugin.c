@@ -12,6 +12,17 @@
  * (udma__provider_options, udma_option_uint) take strings, not the
  * environment, so tests/fuzz can drive them directly.
  *
+ * What the loader refuses (each with an error log line naming the path and
+ * the reason; the other plugins still load): a relative UDMA_PLUGIN_PATH
+ * entry; a world-writable plugin folder, or folder holding a plugin file
+ * named directly; a world-writable or non-regular plugin file; a file
+ * dlopen() rejects; no entry symbol; an entry returning NULL or another
+ * ABI version; no name or probe; a name already loaded; a failing probe.
+ * A probe that fails but leaves devices registered is logged and its plugin
+ * stays mapped (its hooks are still reachable); everything else is
+ * dlclose()d. The permission checks use stat() before dlopen(): they catch
+ * misconfiguration, not a race with someone who can already write there.
+ *
  * At process exit (library destructor) held channels are terminated and
  * released, and each provider's remove() unregisters its devices (joining the
  * completion threads), in reverse load order. Plugins stay mapped. Devices an
@@ -23,9 +34,11 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "core-private.h"
@@ -78,8 +91,24 @@ static void load_plugin(const char *path)
 	void *handle;
 	int ret;
 
+	struct stat st;
+	unsigned int devices;
+
 	if (nr_plugins == MAX_PLUGINS) {
 		udma_err("more than %d plugins; %s not loaded", MAX_PLUGINS, path);
+		return;
+	}
+	if (stat(path, &st)) {
+		udma_err("cannot load plugin %s: %s", path, strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		udma_err("%s is not a regular file; not loaded", path);
+		return;
+	}
+	if (st.st_mode & S_IWOTH) {
+		udma_err("%s is world-writable (mode %03o); not loaded", path,
+			 (unsigned int)(st.st_mode & 0777));
 		return;
 	}
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -94,9 +123,13 @@ static void load_plugin(const char *path)
 		goto unload;
 	}
 	prov = entry();
-	if (!prov || prov->abi_version != UDMA_PROVIDER_ABI_VERSION) {
+	if (!prov) {
+		udma_err("%s: %s() returned NULL; skipped", path, UDMA_PROVIDER_ENTRY_SYMBOL);
+		goto unload;
+	}
+	if (prov->abi_version != UDMA_PROVIDER_ABI_VERSION) {
 		udma_err("%s: provider ABI %u, library expects %u; skipped", path,
-			 prov ? prov->abi_version : 0, UDMA_PROVIDER_ABI_VERSION);
+			 prov->abi_version, UDMA_PROVIDER_ABI_VERSION);
 		goto unload;
 	}
 	if (!prov->name || !prov->probe) {
@@ -115,10 +148,18 @@ static void load_plugin(const char *path)
 		udma_err("%s: out of memory reading UDMA_PROVIDER_OPTIONS; skipped", path);
 		goto unload;
 	}
+	devices = udma__nr_devices();
 	ret = prov->probe(opts);
 	free(opts);
 	if (ret) {
-		udma_err("%s: probe of \"%s\" failed: %s", path, prov->name, strerror(-ret));
+		udma_err("%s: probe of \"%s\" failed: %s", path, prov->name,
+			 ret < 0 ? strerror(-ret) : "positive return");
+		if (udma__nr_devices() > devices) {
+			/* its hooks are registered: unmapping them would crash later */
+			udma_err("%s: the failed probe of \"%s\" left devices registered; "
+				 "plugin kept loaded but not used", path, prov->name);
+			return;
+		}
 		goto unload;
 	}
 	lp = &plugins[nr_plugins++];
@@ -138,24 +179,60 @@ static int so_filter(const struct dirent *d)
 	return n > 3 && !strcmp(d->d_name + n - 3, ".so");
 }
 
+/* Refuse a world-writable plugin folder @dir (logged); true when usable. */
+static bool dir_trusted(const char *dir, const struct stat *st)
+{
+	if (st->st_mode & S_IWOTH) {
+		udma_err("plugin folder %s is world-writable (mode %03o); nothing loaded "
+			 "from it", dir, (unsigned int)(st->st_mode & 07777));
+		return false;
+	}
+	return true;
+}
+
 static void load_dir_or_file(const char *path)
 {
 	struct dirent **names;
 	char full[1024];
+	struct stat st;
 	int n;
 
-	n = scandir(path, &names, so_filter, alphasort);
-	if (n < 0) {
-		if (errno == ENOTDIR) {
-			load_plugin(path);
-			return;
-		}
+	if (path[0] != '/') {
+		udma_err("plugin path %s is relative; only absolute paths are searched",
+			 path);
+		return;
+	}
+	if (stat(path, &st)) {
+		/* the installed folder may not exist: not an error */
 		udma_info("plugin path %s: %s", path, strerror(errno));
 		return;
 	}
+	if (!S_ISDIR(st.st_mode)) {
+		/* a plugin named directly: its folder must be trusted too */
+		char dir[1024];
+		const char *slash = strrchr(path, '/');
+
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path),
+			 path);
+		if (stat(dir, &st) || !dir_trusted(dir, &st))
+			return;
+		load_plugin(path);
+		return;
+	}
+	if (!dir_trusted(path, &st))
+		return;
+	n = scandir(path, &names, so_filter, alphasort);
+	if (n < 0) {
+		udma_err("plugin folder %s: %s", path, strerror(errno));
+		return;
+	}
 	for (int i = 0; i < n; i++) {
-		snprintf(full, sizeof(full), "%s/%s", path, names[i]->d_name);
-		load_plugin(full);
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", path, names[i]->d_name) >=
+		    sizeof(full))
+			udma_err("plugin path %s/%s is too long; not loaded", path,
+				 names[i]->d_name);
+		else
+			load_plugin(full);
 		free(names[i]);
 	}
 	free(names);
