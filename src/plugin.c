@@ -87,12 +87,11 @@ static void load_plugin(const char *path)
 	struct loaded_plugin *lp;
 	udma_provider_entry_fn entry;
 	const struct udma_provider *prov;
+	unsigned int devices;
+	struct stat st;
 	char *opts;
 	void *handle;
 	int ret;
-
-	struct stat st;
-	unsigned int devices;
 
 	if (nr_plugins == MAX_PLUGINS) {
 		udma_err("more than %d plugins; %s not loaded", MAX_PLUGINS, path);
