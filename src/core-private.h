@@ -146,6 +146,7 @@ void udma__cookie_priv_fini(struct udma_chan_priv *p);
 bool udma__chan_held(const struct dma_chan *chan);
 void udma__exit_release_all(void);
 bool udma__any_device(void);
+unsigned int udma__nr_devices(void);
 bool udma__device_registered(const char *name);
 bool udma__find_provider_map(const char *devname, const char *slave, char *dev_out,
 			     size_t size, void **param);
@@ -170,6 +171,14 @@ void udma__run_dependencies(struct dma_async_tx_descriptor *tx, bool abandoned);
 
 /* plugin.c */
 void udma__init(void);
+char *udma__provider_options(const char *all, const char *name);
+
+/* log.c */
+int udma__log_level_parse(const char *s);
+
+/* slave-map.c */
+int udma__slave_map_parse(const char *spec, const char *what);
+void udma__slave_map_clear(void);
 
 /* registry.c, for stats.c: the registry mutex and the device list */
 void udma__registry_lock(void);

@@ -2,12 +2,14 @@
 /*
  * log.c - the library's log sink and level.
  *
- * The level starts from UDMA_LOG_LEVEL (number or name) on first use and is
+ * The level starts from UDMA_LOG_LEVEL (number or name; an invalid value is
+ * logged and means err) on first use and is
  * read with one atomic load per message, so disabled messages cost nothing
  * but the compare. The sink pointer and its userdata are published together
  * under log_lock (a mutex, taken only when a message is actually emitted,
  * which never happens on a successful hot path).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,26 +24,29 @@ static udma_log_fn log_fn;
 static void *log_userdata;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int level_from_env(void)
+/*
+ * udma__log_level_parse - a UDMA_LOG_LEVEL value: a level name (err, error,
+ * warning, warn, info, debug; any case) or a decimal number 0..7.
+ * Return: the level; UDMA_LOG_ERR for NULL or ""; -EINVAL for anything else
+ * (not logged: the caller decides). Context: any thread.
+ */
+int udma__log_level_parse(const char *s)
 {
-	const char *s = getenv("UDMA_LOG_LEVEL");
 	static const struct { const char *name; int level; } names[] = {
 		{ "err", UDMA_LOG_ERR }, { "error", UDMA_LOG_ERR },
 		{ "warning", UDMA_LOG_WARNING }, { "warn", UDMA_LOG_WARNING },
 		{ "info", UDMA_LOG_INFO }, { "debug", UDMA_LOG_DEBUG },
 	};
-	char *end;
-	long v;
 
 	if (!s || !*s)
 		return UDMA_LOG_ERR;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcasecmp(s, names[i].name))
 			return names[i].level;
-	v = strtol(s, &end, 10);
-	if (*end || v < 0 || v > 7)
-		return UDMA_LOG_ERR;
-	return (int)v;
+	/* one digit only: strtol would take blanks, signs and "07" */
+	if (s[0] >= '0' && s[0] <= '7' && !s[1])
+		return s[0] - '0';
+	return -EINVAL;
 }
 
 static int current_level(void)
@@ -49,11 +54,18 @@ static int current_level(void)
 	int l = __atomic_load_n(&log_level, __ATOMIC_RELAXED);
 
 	if (l < 0) {
-		l = level_from_env();
+		const char *env = getenv("UDMA_LOG_LEVEL");
+		int parsed = udma__log_level_parse(env);
 		int expected = -1;
+
+		l = parsed < 0 ? UDMA_LOG_ERR : parsed;
 		if (!__atomic_compare_exchange_n(&log_level, &expected, l, false,
 						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-			l = expected;
+			return expected;
+		/* the level is set now, so this does not recurse */
+		if (parsed < 0)
+			udma_err("UDMA_LOG_LEVEL=\"%.64s\" is not a level (err, warning, "
+				 "info, debug or 0..7); using err", env);
 	}
 	return l;
 }

@@ -70,6 +70,19 @@ bool udma__any_device(void)
 	return any;
 }
 
+/* RCU reader: how many devices are registered. Never blocks. */
+unsigned int udma__nr_devices(void)
+{
+	struct dma_device *device;
+	unsigned int n = 0;
+
+	urcu_bp_read_lock();
+	cds_list_for_each_entry_rcu(device, &udma_device_list, global_node)
+		n++;
+	urcu_bp_read_unlock();
+	return n;
+}
+
 /* RCU reader: is a device with this udma_name registered? Never blocks. */
 bool udma__device_registered(const char *name)
 {

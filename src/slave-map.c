@@ -105,30 +105,102 @@ UDMA_EXPORT int udma_dma_slave_map_remove(const char *devname, const char *slave
 	return -ENOENT;
 }
 
-/* UDMA_SLAVE_MAP="devname,slave,dma_device[,channel];..." */
+/* Trim blanks at both ends of [*s, *s + *n). */
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/* One "devname,slave,dma_device[,channel]" entry of @len bytes at @ent. */
+static int parse_entry(const char *ent, size_t len, const char *what)
+{
+	char *f[4] = { NULL, NULL, NULL, NULL };
+	const char *p = ent, *stop = ent + len;
+	int n = 0, ret;
+
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(stop - p));
+		const char *fe = comma ? comma : stop;
+		const char *fs = p;
+		size_t fl = (size_t)(fe - fs);
+
+		trim(&fs, &fl);
+		if (n == 4 || !fl) {
+			udma_err("%s entry \"%.*s\": %s", what, (int)len, ent,
+				 n == 4 ? "more than 4 fields" : "empty field");
+			ret = -EINVAL;
+			goto out;
+		}
+		f[n] = strndup(fs, fl);
+		if (!f[n++]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (n < 3) {
+		udma_err("%s entry \"%.*s\" needs devname,slave,dma_device[,channel]",
+			 what, (int)len, ent);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = map_add(f[0], f[1], f[2], NULL, f[3]);
+out:
+	if (ret == -ENOMEM)
+		udma_err("%s: out of memory", what);
+	for (int i = 0; i < 4; i++)
+		free(f[i]);
+	return ret;
+}
+
+/*
+ * udma__slave_map_parse - add the entries of @spec, a UDMA_SLAVE_MAP string
+ * "devname,slave,dma_device[,channel];..." (blanks around fields are
+ * trimmed, empty entries skipped), to the program's map. An entry with an
+ * empty field, fewer than 3 or more than 4 fields, or already mapped is
+ * logged (naming @what) and skipped; the others are added.
+ * Return: the number of entries added. Context: may block (map_lock).
+ */
+int udma__slave_map_parse(const char *spec, const char *what)
+{
+	int added = 0;
+
+	for (const char *s = spec; s && *s;) {
+		const char *end = strchr(s, ';');
+		const char *e = s;
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+
+		trim(&e, &len);
+		if (len && !parse_entry(e, len, what))
+			added++;
+		s = end ? end + 1 : NULL;
+	}
+	return added;
+}
+
+/* udma__slave_map_clear - drop every entry of the program's map. */
+void udma__slave_map_clear(void)
+{
+	pthread_mutex_lock(&map_lock);
+	while (map_head) {
+		struct map_entry *e = map_head;
+
+		map_head = e->next;
+		entry_free(e);
+	}
+	pthread_mutex_unlock(&map_lock);
+}
+
 static void parse_env(void)
 {
-	const char *env = getenv("UDMA_SLAVE_MAP");
-	char *copy, *save = NULL;
-
-	if (!env || !*env)
-		return;
-	copy = strdup(env);
-	if (!copy)
-		return;
-	for (char *ent = strtok_r(copy, ";", &save); ent; ent = strtok_r(NULL, ";", &save)) {
-		char *f[4] = { NULL, NULL, NULL, NULL }, *s2 = NULL;
-		int n = 0;
-
-		for (char *tok = strtok_r(ent, ",", &s2); tok && n < 4; tok = strtok_r(NULL, ",", &s2))
-			f[n++] = tok;
-		if (n < 3) {
-			udma_err("UDMA_SLAVE_MAP entry \"%s\" needs devname,slave,dma_device", ent);
-			continue;
-		}
-		map_add(f[0], f[1], f[2], NULL, f[3]);
-	}
-	free(copy);
+	udma__slave_map_parse(getenv("UDMA_SLAVE_MAP"), "UDMA_SLAVE_MAP");
 }
 
 /* ------------------------------------------------------------ request */
@@ -226,12 +298,5 @@ UDMA_EXPORT struct dma_chan *dma_request_chan(struct device *dev, const char *na
 
 __attribute__((destructor)) static void slave_map_exit(void)
 {
-	pthread_mutex_lock(&map_lock);
-	while (map_head) {
-		struct map_entry *e = map_head;
-
-		map_head = e->next;
-		entry_free(e);
-	}
-	pthread_mutex_unlock(&map_lock);
+	udma__slave_map_clear();
 }

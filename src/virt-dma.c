@@ -23,6 +23,7 @@
  * every virt-dma provider runs async_tx chains without code of its own.
  * vchan_vdesc_fini does the same for descriptors thrown away (terminate,
  * release), whose dependants then complete as DMA_TRANS_ABORTED.
+ *
  * Completion context: that delivery code is udma__vchan_deliver(). The
  * tasklet runs it on the completion thread in the default mode; in the
  * polled/eventfd modes udma_chan_poll() runs it on the client's thread

@@ -89,6 +89,8 @@ static uint64_t now_ns(void)
 }
 
 static void vnote(struct worker *w, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void vnote(struct worker *w, const char *fmt, va_list ap)
 {
 	if (w->nmsg < 4)
 		vsnprintf(w->msg[w->nmsg++], sizeof(w->msg[0]), fmt, ap);

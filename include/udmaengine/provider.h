@@ -308,10 +308,13 @@ typedef const struct udma_provider *(*udma_provider_entry_fn)(void);
 	UDMA_EXPORT const struct udma_provider *udma_provider_entry(void) { return &(p); }
 
 /*
- * udma_option_uint - parse "key=value" from a comma-separated @options string.
+ * udma_option_uint - parse "key=value" from a comma-separated @options string
+ * (blanks before a key are skipped; the first "key=" wins). The value is an
+ * unsigned number: decimal, 0x hex or 0 octal, starting with a digit (no
+ * blank, no sign), fitting an unsigned long.
  * Return: 1 and *@out set when @key is present with a valid unsigned value;
- * 0 when absent (*@out untouched); -EINVAL when present but malformed
- * (logged). Context: any thread.
+ * 0 when absent (*@out untouched); -EINVAL when present but malformed, or
+ * when an argument is NULL or @key is empty (logged). Context: any thread.
  */
 UDMA_EXPORT int udma_option_uint(const char *options, const char *key,
 				 unsigned long *out);
