@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <urcu/wfcqueue.h>
+#include <udmaengine/fault.h>
 #include <udmaengine/provider.h>
+#include <urcu/list.h>
 
 /* Cookie outcomes are remembered for this many most recent cookies. */
 #define UDMA_COOKIE_WINDOW 65536u
@@ -45,6 +47,20 @@ struct udma_chan_priv {
 	/* cookies */
 	unsigned char *outcome;           /* [C] write, [A] read: 1 = error/aborted */
 	int wrapped;                      /* [C] cookies wrapped past INT32_MAX */
+
+	/* fault injection and strict mapping (fault.c) */
+	int fault_on;                     /* [A] a fault is configured */
+	struct udma_fault_config fault;   /* [A] fields stored/loaded one by one */
+	uint64_t fault_rng;               /* [T] xorshift state */
+	uint64_t fault_count;             /* [T] descriptors started since set */
+	int fault_reseed;                 /* [A] set_fault asks the engine to restart */
+	struct udma_fault_stats fault_stats; /* [A] relaxed counters */
+	uint64_t fault_ring[64];          /* [A] (cookie << 32 | residue) of failures */
+	unsigned int fault_ring_pos;      /* [T] */
+	uint64_t strict_state;            /* [A] seq << 2 | killed << 1 | active */
+	uintptr_t strict_cur[4];          /* [A] piece the engine moves: dst, dst end, src, src end */
+	int strict_killed;                /* [A] that piece was unmapped under the engine */
+	struct cds_list_head strict_node; /* on the strict channel list (fault.c lock) */
 
 	/* client ownership */
 	int releasing;                    /* [L] dma_release_channel in progress */
@@ -78,6 +94,16 @@ bool udma__device_registered(const char *name);
 bool udma__find_provider_map(const char *devname, const char *slave, char *dev_out,
 			     size_t size, void **param);
 void udma__chan_set_slave(struct dma_chan *chan, struct device *dev, const char *name);
+
+/* fault.c */
+void udma__fault_chan_init(struct dma_chan *chan);
+void udma__fault_chan_fini(struct dma_chan *chan);
+bool udma__fault_residue(struct udma_chan_priv *p, dma_cookie_t cookie, uint32_t *residue);
+void udma__strict_unmapped(uintptr_t start, uintptr_t end);
+
+/* mapping.c */
+extern int udma__strict_on;
+int udma__strict_check(uintptr_t start, size_t len, bool write, uintptr_t *bad);
 
 /* plugin.c */
 void udma__init(void);

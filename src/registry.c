@@ -166,6 +166,7 @@ static void chan_teardown(struct dma_chan *chan)
 	if (!chan->udma_priv)
 		return;
 	udma__chan_thread_stop(chan);
+	udma__fault_chan_fini(chan);
 	udma__cookie_priv_fini(chan->udma_priv);
 	free(chan->udma_priv);
 	chan->udma_priv = NULL;
@@ -187,6 +188,8 @@ static int chan_setup(struct dma_device *device, struct dma_chan *chan, int id)
 	snprintf(chan->udma_name, sizeof(chan->udma_name), "dma%dchan%d",
 		 device->dev_id, id);
 	ret = udma__cookie_priv_init(p);
+	if (!ret)
+		udma__fault_chan_init(chan);
 	if (!ret)
 		ret = udma__chan_thread_start(chan);
 	if (ret)

@@ -283,6 +283,9 @@ UDMA_EXPORT dma_cookie_t vchan_tx_submit(struct dma_async_tx_descriptor *tx)
 		return -EINVAL;
 	}
 	cookie = dma_cookie_assign(tx);
+	/* a reused descriptor starts clean: its last run may have failed */
+	vd->tx_result.result = DMA_TRANS_NOERROR;
+	vd->tx_result.residue = 0;
 	vd_set_state(vd, UDMA_VD_QUEUED);
 	cds_list_del(&vd->node);
 	cds_list_add_tail(&vd->node, &vc->desc_submitted);
