@@ -294,7 +294,10 @@ static void *engine_main(void *arg)
 			size_t m = udma_xfer_piece(&c->x, out ? NULL : mem, out ? mem : NULL, n);
 
 			if (m < n) {
-				/* injected fault or strict check: the part allowed, then stop */
+				/* injected fault or strict check: the part allowed (whole
+				 * FIFO words), then stop */
+				c->x.done -= m % udma_periph_width(d->periph);
+				m -= m % udma_periph_width(d->periph);
 				if (m && out)
 					udma_periph_push(d->periph, mem, m);
 				else if (m)
