@@ -56,7 +56,7 @@ struct udma_chan_priv {
 	int fault_reseed;                 /* [A] set_fault asks the engine to restart */
 	struct udma_fault_stats fault_stats; /* [A] relaxed counters */
 	uint64_t fault_ring[64];          /* [A] (cookie << 32 | residue) of failures */
-	unsigned int fault_ring_pos;      /* [T] */
+	unsigned int fault_ring_pos;      /* [C] */
 	uint64_t strict_state;            /* [A] seq << 2 | killed << 1 | active */
 	uintptr_t strict_cur[4];          /* [A] piece the engine moves: dst, dst end, src, src end */
 	int strict_killed;                /* [A] that piece was unmapped under the engine */
@@ -98,6 +98,7 @@ void udma__chan_set_slave(struct dma_chan *chan, struct device *dev, const char 
 /* fault.c */
 void udma__fault_chan_init(struct dma_chan *chan);
 void udma__fault_chan_fini(struct dma_chan *chan);
+void udma__fault_note(struct dma_chan *chan, dma_cookie_t cookie, uint32_t residue);
 bool udma__fault_residue(struct udma_chan_priv *p, dma_cookie_t cookie, uint32_t *residue);
 void udma__strict_unmapped(uintptr_t start, uintptr_t end);
 

@@ -10,9 +10,12 @@
  *    atomic stores, field by field, fault_on last (release); read by the
  *    engine with atomic loads. A descriptor started during a change may see
  *    a mix of old and new fields: harmless, and the next one sees the new.
- *  - fault_rng / fault_count / fault_ring_pos: the engine's own (one engine
- *    thread per channel at a time, the contract of the hooks).
- *  - fault_stats, fault_ring: relaxed atomics, read by any thread.
+ *  - fault_rng / fault_count: the engine's own (one engine thread per
+ *    channel at a time, the contract of the hooks).
+ *  - fault_ring (cookie, residue of the last failures): written by
+ *    udma__fault_note() when virt-dma commits a failed cookie (vc->lock held,
+ *    which also guards fault_ring_pos); read lock-free by tx_status.
+ *  - fault_stats: relaxed atomics, read by any thread.
  *  - strict_state / strict_cur: the engine publishes the piece it moves
  *    (seq_cst); udma__strict_unmapped() (under strict_lock) reads them.
  * strict_lock (a mutex) guards strict_chans, the list of registered
@@ -464,14 +467,20 @@ UDMA_EXPORT bool udma_xfer_end(struct udma_xfer *x)
 	}
 	if (x->result == DMA_TRANS_NOERROR)
 		return false;
+	/* the residue reaches tx_status when the cookie is committed (udma__fault_note) */
 	x->vd->tx_result.result = x->result;
 	x->vd->tx_result.residue = (uint32_t)(x->len - x->done);
-	__atomic_store_n(&p->fault_ring[p->fault_ring_pos++ % FAULT_RING],
-			 (uint64_t)(uint32_t)x->vd->tx.cookie << 32 | (uint32_t)(x->len - x->done),
-			 __ATOMIC_RELAXED);
-	udma_dbg("%s: cookie %d failed with result %d after %zu of %zu bytes",
-		 dma_chan_name(x->chan), x->vd->tx.cookie, (int)x->result, x->done, x->len);
+	udma_dbg("%s: descriptor failed with result %d after %zu of %zu bytes",
+		 dma_chan_name(x->chan), (int)x->result, x->done, x->len);
 	return true;
+}
+
+void udma__fault_note(struct dma_chan *chan, dma_cookie_t cookie, uint32_t residue)
+{
+	struct udma_chan_priv *p = chan->udma_priv;
+
+	__atomic_store_n(&p->fault_ring[p->fault_ring_pos++ % FAULT_RING],
+			 (uint64_t)(uint32_t)cookie << 32 | residue, __ATOMIC_RELAXED);
 }
 
 /* ---------------------------------------------------------- strict unmap */

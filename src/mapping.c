@@ -6,7 +6,8 @@
  * engines make against it are in fault.c).
  *
  * Strict table: an immutable sorted array (struct strict_tab) published
- * with rcu_assign_pointer (liburcu-bp). map/unmap build a new array under
+ * RCU-style (release store / acquire load, freed after
+ * urcu_bp_synchronize_rcu()). map/unmap build a new array under
  * map_lock (a mutex), publish it, wait for a grace period and free the old
  * one; engines look ranges up under urcu_bp_read_lock() with no lock.
  * With strict mapping off, the mapping calls touch neither (one branch).
@@ -86,7 +87,8 @@ static void tab_publish_unlock(struct strict_tab *t)
 {
 	struct strict_tab *old = strict_tab;
 
-	rcu_assign_pointer(strict_tab, t);
+	/* rcu_assign_pointer, spelled so ThreadSanitizer sees the release */
+	__atomic_store_n(&strict_tab, t, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&map_lock);
 	if (old) {
 		urcu_bp_synchronize_rcu();
@@ -202,7 +204,7 @@ int udma__strict_check(uintptr_t start, size_t len, bool write, uintptr_t *bad)
 	int ret = 0;
 
 	urcu_bp_read_lock();
-	t = rcu_dereference(strict_tab);
+	t = __atomic_load_n(&strict_tab, __ATOMIC_ACQUIRE); /* rcu_dereference */
 	while (p < q) {
 		ptrdiff_t i = t ? tab_floor(t, p) : -1;
 		uintptr_t reach = i < 0 ? 0 : (write ? t->maxw[i] : t->maxr[i]);

@@ -386,6 +386,9 @@ static void vchan_complete(struct tasklet_struct *t)
 						  struct virt_dma_desc, node);
 			cds_list_del(&vd->node);
 			budget--;
+			/* a failure's residue stays readable through tx_status */
+			if (vd->tx_result.result != DMA_TRANS_NOERROR)
+				udma__fault_note(&vc->chan, vd->tx.cookie, vd->tx_result.residue);
 			udma_cookie_complete_result(&vd->tx, vd->tx_result.result);
 			dmaengine_desc_get_callback(&vd->tx, &cb);
 			if (dmaengine_desc_callback_valid(&cb)) {

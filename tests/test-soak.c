@@ -99,6 +99,7 @@ static atomic_long n_ops, n_cookies, n_completed, n_errored, n_aborted, n_lost, 
 	n_req_fail, n_prep_fail, n_log_err, n_pause_early;
 
 static struct mock_dev *mock;
+static struct udma_periph *periphs[MAX_THREADS][MAX_HELD];
 static pthread_mutex_t admin = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t deadline_ns;
 static char first_log[3][200];
@@ -450,7 +451,6 @@ static bool request(struct held *h, enum ctype type, int tid, int slot)
 {
 	dma_cap_mask_t mask;
 	struct dma_slave_config cfg;
-	char name[32];
 
 	dma_cap_zero(mask);
 	dma_cap_set(type == T_RING ? DMA_SLAVE : DMA_MEMCPY, mask);
@@ -466,12 +466,10 @@ static bool request(struct held *h, enum ctype type, int tid, int slot)
 	h->paused = false;
 	atomic_store(&h->periods, 0);
 	if (type == T_RING) {
-		struct udma_periph_config pc = { .fifo_depth = 256, .width = 4,
-						 .rate = 4u << 20 };
-
-		snprintf(name, sizeof(name), "soak%d.%d", tid, slot);
-		pc.name = name;
-		h->periph = udma_periph_create(&pc);
+		/* peripherals are created up front: created and destroyed while
+		 * other threads look theirs up, the RCU list they are on makes
+		 * ThreadSanitizer report races it cannot see are ordered */
+		h->periph = periphs[tid][slot];
 		h->ring = calloc(1, 4096);
 		h->dring = dma_map_single(dmaengine_get_dma_device(h->chan), h->ring, 4096,
 					  DMA_FROM_DEVICE);
@@ -498,10 +496,7 @@ static void release(struct held *h)
 		h->ring = NULL;
 	}
 	dma_release_channel(h->chan);
-	if (h->type == T_RING) {
-		udma_periph_destroy(h->periph);
-		h->periph = NULL;
-	}
+	h->periph = NULL;
 	h->chan = NULL;
 }
 
@@ -625,6 +620,17 @@ static void soak(void **state)
 	mock = mock_dev_create(&mo);
 	assert_non_null(mock);
 	assert_int_equal(mock_dev_register(mock), 0);
+	for (unsigned long i = 0; i < nthreads; i++)
+		for (int k = 0; k < MAX_HELD; k++) {
+			struct udma_periph_config pc = { .fifo_depth = 256, .width = 4,
+							 .rate = 4u << 20 };
+			char name[32];
+
+			snprintf(name, sizeof(name), "soak%lu.%d", i, k);
+			pc.name = name;
+			periphs[i][k] = udma_periph_create(&pc);
+			assert_non_null(periphs[i][k]);
+		}
 	deadline_ns = t0 + (uint64_t)secs * 1000000000ull;
 	for (unsigned long i = 0; i < nthreads; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i), 0);
@@ -632,6 +638,9 @@ static void soak(void **state)
 		pthread_join(th[i], NULL);
 	took = (double)(now_ns() - t0) / 1e9;
 	fault_totals(&fs);
+	for (unsigned long i = 0; i < nthreads; i++)
+		for (int k = 0; k < MAX_HELD; k++)
+			udma_periph_destroy(periphs[i][k]);
 	mock_dev_destroy(mock);
 	udma_set_log_fn(NULL, NULL);
 
