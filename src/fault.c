@@ -439,18 +439,33 @@ UDMA_EXPORT size_t udma_xfer_piece(struct udma_xfer *x, void *dst, const void *s
 	return m;
 }
 
+/* Leave the transfer (strict mode). Return: the state it had, KILLED bit included. */
+static uint64_t strict_leave(struct udma_chan_priv *p)
+{
+	uint64_t st = __atomic_load_n(&p->strict_state, __ATOMIC_SEQ_CST);
+
+	/* the transfer ends here; an unmap that marked it first killed it */
+	while (!__atomic_compare_exchange_n(&p->strict_state, &st,
+					    st & ~(STRICT_ACTIVE | STRICT_KILLED), false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+	return st;
+}
+
+UDMA_EXPORT void udma_xfer_cancel(struct udma_xfer *x)
+{
+	if (x->strict)
+		strict_leave(x->chan->udma_priv);
+	x->strict = false;
+}
+
 UDMA_EXPORT bool udma_xfer_end(struct udma_xfer *x)
 {
 	struct udma_chan_priv *p = x->chan->udma_priv;
 
 	if (x->strict) {
-		uint64_t st = __atomic_load_n(&p->strict_state, __ATOMIC_SEQ_CST);
-		uint64_t idle = st & ~(STRICT_ACTIVE | STRICT_KILLED);
+		uint64_t st = strict_leave(p);
 
-		/* the transfer ends here; an unmap that marked it first kills it */
-		while (!__atomic_compare_exchange_n(&p->strict_state, &st, idle, false,
-						    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			;
 		if ((st & STRICT_KILLED) && x->result == DMA_TRANS_NOERROR) {
 			x->killed = true;
 			/* which side was unmapped is not known; the write is what is lost */

@@ -27,7 +27,9 @@
  * never assert; the main thread does after joining them.
  *
  * Environment: UDMA_SOAK_SECONDS (default 3), UDMA_SOAK_THREADS (default 4),
- * UDMA_SOAK_SEED (default 1). Summary line on stdout:
+ * UDMA_SOAK_SEED (default 1). With UDMA_STRICT_MAPPING=1 every buffer is
+ * checked against its mapping; the soak maps everything correctly, so no
+ * strict failure and no strict mapping log line may appear. Summary line on stdout:
  *   soak: <s> s, <T> threads: ops N, cookies C: completed A, errored B,
  *   aborted D; faults injected F, delays G; ...; lost 0
  * Ten minutes: UDMA_SOAK_SECONDS=600 meson test -C build soak -t 0 -v
@@ -96,7 +98,8 @@ struct held {
 /* totals (atomics: workers add, main reads after join) */
 static atomic_long n_ops, n_cookies, n_completed, n_errored, n_aborted, n_lost, n_dup,
 	n_baddata, n_badstatus, n_stuck, n_cyclic, n_periods, n_pauses, n_rereg, n_rereg_busy,
-	n_req_fail, n_prep_fail, n_log_err, n_pause_early;
+	n_req_fail, n_prep_fail, n_log_err, n_pause_early,
+	n_log_strict;
 
 static struct mock_dev *mock;
 static struct udma_periph *periphs[MAX_THREADS][MAX_HELD];
@@ -139,6 +142,8 @@ static void log_sink(int level, const char *func, const char *msg, void *ud)
 	if (level > UDMA_LOG_ERR)
 		return;
 	atomic_fetch_add(&n_log_err, 1);
+	if (strstr(msg, "strict mapping"))
+		atomic_fetch_add(&n_log_strict, 1);
 	if (!strstr(msg, "in use") && !strstr(msg, "held")) {
 		int i = atomic_fetch_add(&nfirst, 1);
 
@@ -645,7 +650,7 @@ static void soak(void **state)
 	udma_set_log_fn(NULL, NULL);
 
 	printf("soak: %.0f s, %lu threads: ops %ld, cookies %ld: completed %ld, errored %ld, "
-	       "aborted %ld; faults injected %llu (strict %llu), delays %llu; cyclic %ld "
+	       "aborted %ld; faults injected %llu, strict mapping faults %llu, delays %llu; cyclic %ld "
 	       "(%ld periods, %ld pauses, %ld before start); unregister/register %ld (busy %ld); request "
 	       "misses %ld, prep misses %ld; error log lines %ld; lost %ld, duplicate %ld, "
 	       "bad data %ld, bad status %ld, stuck %ld\n",
@@ -669,6 +674,10 @@ static void soak(void **state)
 	assert_int_equal(atomic_load(&n_completed) + atomic_load(&n_errored) +
 			 atomic_load(&n_aborted), atomic_load(&n_cookies));
 	assert_true(atomic_load(&n_completed) > 0);
+	/* every buffer is mapped right: strict mapping (UDMA_STRICT_MAPPING=1)
+	 * must find nothing */
+	assert_int_equal(fs.strict, 0);
+	assert_int_equal(atomic_load(&n_log_strict), 0);
 }
 
 int main(void)

@@ -199,11 +199,18 @@ UDMA_EXPORT size_t udma_xfer_piece(struct udma_xfer *x, void *dst, const void *s
  * or stopped after udma_xfer_piece() returned less). On failure sets
  * vd->tx_result (result, residue = len - done), remembers the residue for
  * dmaengine_tx_status() and counts it. Call before completing @vd
- * (vchan_cookie_complete or a batch completion). Not called for a
- * descriptor terminated meanwhile (nothing to report).
+ * (vchan_cookie_complete or a batch completion). For a descriptor
+ * terminated meanwhile call udma_xfer_cancel() instead.
  * Return: true when the descriptor failed. Context: the provider's engine.
  */
 UDMA_EXPORT bool udma_xfer_end(struct udma_xfer *x);
+
+/*
+ * udma_xfer_cancel - the engine dropped @x's descriptor (terminated) after
+ * udma_xfer_begin(): forget it, so strict mapping no longer counts its
+ * memory as being moved. Nothing is reported. Context: the provider's engine.
+ */
+UDMA_EXPORT void udma_xfer_cancel(struct udma_xfer *x);
 
 /*
  * udma_fault_device_options - apply the fault keys found in a provider's

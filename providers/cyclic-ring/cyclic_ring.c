@@ -160,6 +160,11 @@ static void engine_ack(struct cr_chan *c, unsigned long gen)
 
 	cds_list_for_each_entry(vd, &c->vc.desc_terminated, node)
 		__atomic_store_n(&vd->udma_state, UDMA_VD_OWNED, __ATOMIC_RELEASE);
+	if (c->x_on && !c->active) {
+		/* the hooked descriptor was terminated */
+		udma_xfer_cancel(&c->x);
+		c->x_on = false;
+	}
 	udma_list_splice_tail_init(&c->vc.desc_terminated, &stale);
 	spin_unlock(&c->vc.lock);
 	engine_stop_periph(c, true);

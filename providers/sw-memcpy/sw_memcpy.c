@@ -262,8 +262,10 @@ static __attribute__((noinline)) bool sw_run_hooked(struct sw_chan *c, unsigned 
 		struct udma_xfer x;
 
 		udma_xfer_begin(&x, &c->vc.chan, &d->vd, d->len);
-		if (sw_xexec(c, gen, &x, d) < 0)
+		if (sw_xexec(c, gen, &x, d) < 0) {
+			udma_xfer_cancel(&x);
 			return false;
+		}
 		udma_xfer_end(&x);
 	}
 	return true;
