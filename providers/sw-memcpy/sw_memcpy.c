@@ -247,8 +247,10 @@ static int sw_xexec(struct sw_chan *c, unsigned long gen, struct udma_xfer *x,
 		return r;
 	default:
 		/* other operations: delays and whole-descriptor faults only */
-		if (udma_xfer_piece(x, NULL, NULL, d->len) < d->len)
+		if (udma_xfer_piece(x, NULL, NULL, d->len) < d->len) {
+			x->done = 0; /* nothing moved */
 			return 0;
+		}
 		return sw_do_walk(c, gen, d) ? 1 : -1;
 	}
 }
