@@ -166,7 +166,11 @@ UDMA_EXPORT enum dma_status dma_cookie_status(struct dma_chan *chan,
 	if (dma_async_is_complete(cookie, complete, used) != DMA_COMPLETE)
 		return DMA_IN_PROGRESS;
 	if (p && cookie_age(cookie, used) < UDMA_COOKIE_WINDOW &&
-	    outcome_error(p, cookie))
+	    outcome_error(p, cookie)) {
+		/* a recent failure (fault.c) knows its residue */
+		if (state)
+			udma__fault_residue(p, cookie, &state->residue);
 		return DMA_ERROR;
+	}
 	return DMA_COMPLETE;
 }

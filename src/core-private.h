@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <urcu/wfcqueue.h>
+#include <udmaengine/fault.h>
 #include <udmaengine/provider.h>
+#include <urcu/list.h>
 
 struct virt_dma_chan;
 
@@ -56,6 +58,19 @@ struct udma_chan_priv {
 	int ctx_kickers;                  /* [A] kicks between loading ctx_efd and write() */
 	int poll_busy;                    /* [A] 1: a poll (or a mode change) owns delivery */
 	int32_t poll_seq;                 /* [A] odd while a poll pass runs callbacks */
+	/* fault injection and strict mapping (fault.c) */
+	int fault_on;                     /* [A] a fault is configured */
+	struct udma_fault_config fault;   /* [A] fields stored/loaded one by one */
+	uint64_t fault_rng;               /* [T] xorshift state */
+	uint64_t fault_count;             /* [T] descriptors started since set */
+	int fault_reseed;                 /* [A] set_fault asks the engine to restart */
+	struct udma_fault_stats fault_stats; /* [A] relaxed counters */
+	uint64_t fault_ring[64];          /* [A] (cookie << 32 | residue) of failures */
+	unsigned int fault_ring_pos;      /* [C] */
+	uint64_t strict_state;            /* [A] seq << 2 | killed << 1 | active */
+	uintptr_t strict_cur[4];          /* [A] piece the engine moves: dst, dst end, src, src end */
+	int strict_killed;                /* [A] that piece was unmapped under the engine */
+	struct cds_list_head strict_node; /* on the strict channel list (fault.c lock) */
 
 	/* client ownership */
 	int releasing;                    /* [L] dma_release_channel in progress */
@@ -168,6 +183,16 @@ void udma__pool_shutdown_locked(void);
 void udma__run_dependencies(struct dma_async_tx_descriptor *tx, bool abandoned);
 /* sentinel in tx->next: dependencies have run, no child may attach */
 #define UDMA_TX_DEPS_DONE ((struct dma_async_tx_descriptor *)1)
+/* fault.c */
+void udma__fault_chan_init(struct dma_chan *chan);
+void udma__fault_chan_fini(struct dma_chan *chan);
+void udma__fault_note(struct dma_chan *chan, dma_cookie_t cookie, uint32_t residue);
+bool udma__fault_residue(struct udma_chan_priv *p, dma_cookie_t cookie, uint32_t *residue);
+void udma__strict_unmapped(uintptr_t start, uintptr_t end);
+
+/* mapping.c */
+extern int udma__strict_on;
+int udma__strict_check(uintptr_t start, size_t len, bool write, uintptr_t *bad);
 
 /* plugin.c */
 void udma__init(void);

@@ -1,12 +1,253 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mapping.c - the DMA mapping API: identity mapping for software providers,
- * delegated to dev->dma_ops when a device translates (IOMMU/VFIO).
- * Stateless: no locks.
+ * delegated to dev->dma_ops when a device translates (IOMMU/VFIO); and the
+ * table of live mappings kept while strict mapping is on (the checks the
+ * engines make against it are in fault.c).
+ *
+ * Strict table: an immutable sorted array (struct strict_tab) published
+ * RCU-style (release store / acquire load, freed after
+ * urcu_bp_synchronize_rcu()). map/unmap build a new array under
+ * map_lock (a mutex), publish it, wait for a grace period and free the old
+ * one; engines look ranges up under urcu_bp_read_lock() with no lock.
+ * With strict mapping off, the mapping calls touch neither (one branch).
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu-bp.h>
 
 #include "core-private.h"
+
+/* ------------------------------------------------------ strict table */
+
+struct strict_rec {
+	uintptr_t start, end;  /* CPU range */
+	dma_addr_t bus;        /* what the map call returned */
+	size_t size;
+	enum dma_data_direction dir;
+};
+
+/*
+ * Records sorted by start; maxr[i] / maxw[i]: the furthest end among records
+ * 0..i that allow reading / writing, so "is [p, q) covered" is a few binary
+ * searches however the mappings overlap.
+ */
+struct strict_tab {
+	size_t n;
+	struct strict_rec *rec;
+	uintptr_t *maxr, *maxw;
+};
+
+int udma__strict_on;
+static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct strict_tab *strict_tab; /* RCU; written under map_lock */
+
+static bool dir_reads(enum dma_data_direction d)
+{
+	return d == DMA_TO_DEVICE || d == DMA_BIDIRECTIONAL;
+}
+
+static bool dir_writes(enum dma_data_direction d)
+{
+	return d == DMA_FROM_DEVICE || d == DMA_BIDIRECTIONAL;
+}
+
+/* A table of @n records (contents to be filled), or NULL. */
+static struct strict_tab *tab_alloc(size_t n)
+{
+	struct strict_tab *t = malloc(sizeof(*t) + n * (sizeof(struct strict_rec) +
+							 2 * sizeof(uintptr_t)));
+
+	if (!t)
+		return NULL;
+	t->n = n;
+	t->rec = (struct strict_rec *)(t + 1);
+	t->maxr = (uintptr_t *)(t->rec + n);
+	t->maxw = t->maxr + n;
+	return t;
+}
+
+static void tab_index(struct strict_tab *t)
+{
+	uintptr_t r = 0, w = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (dir_reads(t->rec[i].dir) && t->rec[i].end > r)
+			r = t->rec[i].end;
+		if (dir_writes(t->rec[i].dir) && t->rec[i].end > w)
+			w = t->rec[i].end;
+		t->maxr[i] = r;
+		t->maxw[i] = w;
+	}
+}
+
+/* Publish @t (map_lock held), then free the old table after a grace period. */
+static void tab_publish_unlock(struct strict_tab *t)
+{
+	struct strict_tab *old = strict_tab;
+
+	/* rcu_assign_pointer, spelled so ThreadSanitizer sees the release */
+	__atomic_store_n(&strict_tab, t, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&map_lock);
+	if (old) {
+		urcu_bp_synchronize_rcu();
+		free(old);
+	}
+}
+
+static void strict_add(void *ptr, size_t size, dma_addr_t bus, enum dma_data_direction dir)
+{
+	struct strict_tab *old, *t;
+	uintptr_t start = (uintptr_t)ptr;
+	size_t n, i = 0;
+
+	pthread_mutex_lock(&map_lock);
+	old = strict_tab;
+	n = old ? old->n : 0;
+	t = tab_alloc(n + 1);
+	if (!t) {
+		pthread_mutex_unlock(&map_lock);
+		udma_err("strict mapping: out of memory; %zu bytes at %p not recorded "
+			 "(transfers touching them will fail)", size, ptr);
+		return;
+	}
+	while (i < n && old->rec[i].start <= start) {
+		t->rec[i] = old->rec[i];
+		i++;
+	}
+	t->rec[i] = (struct strict_rec){ start, start + size, bus, size, dir };
+	if (n > i)
+		memcpy(&t->rec[i + 1], &old->rec[i], (n - i) * sizeof(t->rec[0]));
+	tab_index(t);
+	tab_publish_unlock(t);
+}
+
+static const char *dir_name(enum dma_data_direction d)
+{
+	static const char *const names[] = { "DMA_BIDIRECTIONAL", "DMA_TO_DEVICE",
+					     "DMA_FROM_DEVICE", "DMA_NONE" };
+
+	return (unsigned int)d < 4 ? names[d] : "invalid";
+}
+
+static void strict_remove(struct device *dev, dma_addr_t bus, size_t size,
+			  enum dma_data_direction dir)
+{
+	struct strict_tab *old, *t;
+	size_t i, found = SIZE_MAX;
+	uintptr_t start, end;
+
+	pthread_mutex_lock(&map_lock);
+	old = strict_tab;
+	for (i = 0; old && i < old->n; i++) {
+		if (old->rec[i].bus != bus)
+			continue;
+		found = i;
+		if (old->rec[i].size == size && old->rec[i].dir == dir)
+			break;
+	}
+	if (found == SIZE_MAX) {
+		pthread_mutex_unlock(&map_lock);
+		udma_err("%s: strict mapping: unmap of 0x%llx (%zu bytes), which is not mapped "
+			 "(never mapped, or already unmapped)", dev_name(dev),
+			 (unsigned long long)bus, size);
+		return;
+	}
+	if (old->rec[found].size != size || old->rec[found].dir != dir)
+		udma_err("%s: strict mapping: unmap of 0x%llx as %zu bytes %s, mapped as %zu "
+			 "bytes %s", dev_name(dev), (unsigned long long)bus, size,
+			 dir_name(dir), old->rec[found].size, dir_name(old->rec[found].dir));
+	start = old->rec[found].start;
+	end = old->rec[found].end;
+	t = old->n > 1 ? tab_alloc(old->n - 1) : NULL;
+	if (old->n > 1 && !t) {
+		pthread_mutex_unlock(&map_lock);
+		udma_err("strict mapping: out of memory; 0x%llx stays recorded as mapped",
+			 (unsigned long long)bus);
+		return;
+	}
+	if (t) {
+		memcpy(t->rec, old->rec, found * sizeof(t->rec[0]));
+		memcpy(&t->rec[found], &old->rec[found + 1],
+		       (old->n - found - 1) * sizeof(t->rec[0]));
+		tab_index(t);
+	}
+	tab_publish_unlock(t);
+	/* after the grace period: every engine check that still saw the mapping
+	 * has published the piece it moves */
+	udma__strict_unmapped(start, end);
+}
+
+/* Last record with start <= @p, or -1. */
+static ptrdiff_t tab_floor(const struct strict_tab *t, uintptr_t p)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)t->n - 1, ans = -1;
+
+	while (lo <= hi) {
+		ptrdiff_t mid = lo + (hi - lo) / 2;
+
+		if (t->rec[mid].start <= p) {
+			ans = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return ans;
+}
+
+int udma__strict_check(uintptr_t start, size_t len, bool write, uintptr_t *bad)
+{
+	const struct strict_tab *t;
+	uintptr_t p = start, q = start + len;
+	int ret = 0;
+
+	urcu_bp_read_lock();
+	t = __atomic_load_n(&strict_tab, __ATOMIC_ACQUIRE); /* rcu_dereference */
+	while (p < q) {
+		ptrdiff_t i = t ? tab_floor(t, p) : -1;
+		uintptr_t reach = i < 0 ? 0 : (write ? t->maxw[i] : t->maxr[i]);
+
+		if (reach <= p) {
+			*bad = p;
+			ret = -EFAULT;
+			break;
+		}
+		p = reach;
+	}
+	urcu_bp_read_unlock();
+	/* turned off meanwhile (the table is emptied after the flag): not a fault */
+	if (ret && !__atomic_load_n(&udma__strict_on, __ATOMIC_SEQ_CST))
+		ret = 0;
+	return ret;
+}
+
+UDMA_EXPORT void udma_set_strict_mapping(bool on)
+{
+	pthread_mutex_lock(&map_lock);
+	__atomic_store_n(&udma__strict_on, on ? 1 : 0, __ATOMIC_SEQ_CST);
+	if (on) {
+		pthread_mutex_unlock(&map_lock);
+		return;
+	}
+	tab_publish_unlock(NULL);
+}
+
+UDMA_EXPORT bool udma_strict_mapping_enabled(void)
+{
+	return __atomic_load_n(&udma__strict_on, __ATOMIC_RELAXED);
+}
+
+__attribute__((constructor)) static void strict_from_env(void)
+{
+	const char *s = getenv("UDMA_STRICT_MAPPING");
+
+	if (s && *s && strcmp(s, "0"))
+		__atomic_store_n(&udma__strict_on, 1, __ATOMIC_SEQ_CST);
+}
+
+/* ------------------------------------------------------ mapping API */
 
 static const struct dma_map_ops *ops_of(struct device *dev)
 {
@@ -31,8 +272,12 @@ UDMA_EXPORT dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size
 
 		if (addr == DMA_MAPPING_ERROR)
 			udma_err("%s: cannot map %zu bytes at %p", dev_name(dev), size, ptr);
+		else if (caa_unlikely(__atomic_load_n(&udma__strict_on, __ATOMIC_RELAXED)))
+			strict_add(ptr, size, addr, dir);
 		return addr;
 	}
+	if (caa_unlikely(__atomic_load_n(&udma__strict_on, __ATOMIC_RELAXED)))
+		strict_add(ptr, size, (dma_addr_t)(uintptr_t)ptr, dir);
 	return (dma_addr_t)(uintptr_t)ptr;
 }
 
@@ -45,6 +290,8 @@ UDMA_EXPORT void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t si
 		udma_err("%s: unmap of an invalid address", dev_name(dev));
 		return;
 	}
+	if (caa_unlikely(__atomic_load_n(&udma__strict_on, __ATOMIC_RELAXED)))
+		strict_remove(dev, addr, size, dir);
 	if (ops && ops->unmap_single)
 		ops->unmap_single(dev, addr, size, dir);
 }

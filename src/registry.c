@@ -202,6 +202,7 @@ static void chan_teardown(struct dma_chan *chan)
 		return;
 	udma__chan_thread_stop(chan);
 	udma__ctx_release(chan);
+	udma__fault_chan_fini(chan);
 	udma__cookie_priv_fini(chan->udma_priv);
 	free(chan->udma_priv);
 	chan->udma_priv = NULL;
@@ -225,6 +226,8 @@ static int chan_setup(struct dma_device *device, struct dma_chan *chan, int id)
 		 device->dev_id, id);
 	udma__stats_chan_init(chan);
 	ret = udma__cookie_priv_init(p);
+	if (!ret)
+		udma__fault_chan_init(chan);
 	if (!ret)
 		ret = udma__chan_thread_start(chan);
 	if (ret)

@@ -303,6 +303,9 @@ UDMA_EXPORT dma_cookie_t vchan_tx_submit(struct dma_async_tx_descriptor *tx)
 		return -EINVAL;
 	}
 	cookie = dma_cookie_assign(tx);
+	/* a reused descriptor starts clean: its last run may have failed */
+	vd->tx_result.result = DMA_TRANS_NOERROR;
+	vd->tx_result.residue = 0;
 	vd_set_state(vd, UDMA_VD_QUEUED);
 	cds_list_del(&vd->node);
 	cds_list_add_tail(&vd->node, &vc->desc_submitted);
@@ -429,6 +432,9 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 			budget--;
 			if (udma__tx_flags(&vd->tx) & UDMA_CTRL_DEP_FAILED)
 				vd->tx_result.result = DMA_TRANS_ABORTED;
+			/* a failure's residue stays readable through tx_status */
+			if (vd->tx_result.result != DMA_TRANS_NOERROR)
+				udma__fault_note(&vc->chan, vd->tx.cookie, vd->tx_result.residue);
 			udma_cookie_complete_result(&vd->tx, vd->tx_result.result);
 			dmaengine_desc_get_callback(&vd->tx, &cb);
 			if (dmaengine_desc_callback_valid(&cb) ||

@@ -31,6 +31,13 @@
  * device_synchronize waits for that acknowledgement, then for the completion
  * thread (vchan_synchronize).
  *
+ * Fault injection and strict mapping (<udmaengine/fault.h>): a slave_sg
+ * descriptor that becomes active while udma_xfer_active() is true runs
+ * through the hooks: udma_xfer_begin() once (outside the lock: it may sleep
+ * an injected delay), udma_xfer_piece() before every move (may cut it
+ * short: the allowed bytes are moved and the descriptor completes with the
+ * fault), udma_xfer_end() at completion. Cyclic transfers are not hooked.
+ *
  * Touches the core only through the installed headers.
  *
  * LOCKING: vc->lock guards the vchan lists, cfg, active, paused, term_gen and
@@ -44,6 +51,7 @@
 #include <string.h>
 #include <time.h>
 #include <urcu/futex.h>
+#include <udmaengine/fault.h>
 #include <udmaengine/periph.h>
 #include <udmaengine/virt-dma.h>
 
@@ -86,6 +94,10 @@ struct cr_chan {
 	int stop;
 	struct udma_periph *run_periph; /* engine: peripheral whose clock runs */
 	enum dma_transfer_direction run_dir;
+	/* engine: fault hooks of the active slave_sg descriptor (fault.h) */
+	struct udma_xfer x;
+	bool x_new; /* vc->lock: a descriptor became active, not begun yet */
+	bool x_on;  /* the active descriptor runs through the hooks */
 };
 
 struct cr_dev {
@@ -148,6 +160,11 @@ static void engine_ack(struct cr_chan *c, unsigned long gen)
 
 	cds_list_for_each_entry(vd, &c->vc.desc_terminated, node)
 		__atomic_store_n(&vd->udma_state, UDMA_VD_OWNED, __ATOMIC_RELEASE);
+	if (c->x_on && !c->active) {
+		/* the hooked descriptor was terminated */
+		udma_xfer_cancel(&c->x);
+		c->x_on = false;
+	}
 	udma_list_splice_tail_init(&c->vc.desc_terminated, &stale);
 	spin_unlock(&c->vc.lock);
 	engine_stop_periph(c, true);
@@ -230,6 +247,7 @@ static void *engine_main(void *arg)
 				cds_list_del(&vd->node);
 				d = c->active = to_cr_desc(vd);
 				d->pos = 0;
+				c->x_new = true;
 			}
 		}
 		if (!d) {
@@ -239,6 +257,16 @@ static void *engine_main(void *arg)
 			continue;
 		}
 		limit = next_limit(d, &seg_off, &seg);
+		if (caa_unlikely(c->x_new)) {
+			c->x_new = false;
+			c->x_on = !d->cyclic && udma_xfer_active(&c->vc.chan);
+			if (c->x_on) {
+				spin_unlock(&c->vc.lock);
+				/* may sleep an injected delay */
+				udma_xfer_begin(&c->x, &c->vc.chan, &d->vd, d->total);
+				continue;
+			}
+		}
 		spin_unlock(&c->vc.lock);
 
 		/* The descriptor cannot be freed while we run: only we free
@@ -265,6 +293,28 @@ static void *engine_main(void *arg)
 			spin_unlock(&c->vc.lock);
 			continue;
 		}
+		if (caa_unlikely(c->x_on) && !d->cyclic) {
+			unsigned char *mem = d->seg[seg].buf + seg_off;
+			bool out = d->dir == DMA_MEM_TO_DEV;
+			size_t m = udma_xfer_piece(&c->x, out ? NULL : mem, out ? mem : NULL, n);
+
+			if (m < n) {
+				/* injected fault or strict check: the part allowed (whole
+				 * FIFO words), then stop */
+				c->x.done -= m % udma_periph_width(d->periph);
+				m -= m % udma_periph_width(d->periph);
+				if (m && out)
+					udma_periph_push(d->periph, mem, m);
+				else if (m)
+					udma_periph_pull(d->periph, mem, m);
+				d->pos += m;
+				c->active = NULL;
+				udma_xfer_end(&c->x);
+				vchan_cookie_complete(&d->vd);
+				spin_unlock(&c->vc.lock);
+				continue;
+			}
+		}
 		if (d->dir == DMA_MEM_TO_DEV)
 			udma_periph_push(d->periph, d->seg[seg].buf + seg_off, n);
 		else
@@ -283,6 +333,8 @@ static void *engine_main(void *arg)
 			c->active = NULL;
 			d->vd.tx_result.result = DMA_TRANS_NOERROR;
 			d->vd.tx_result.residue = 0;
+			if (caa_unlikely(c->x_on))
+				udma_xfer_end(&c->x);
 			vchan_cookie_complete(&d->vd);
 			if (!vchan_next_desc(&c->vc)) {
 				spin_unlock(&c->vc.lock);
@@ -674,6 +726,11 @@ static int cr_probe(const char *options)
 	for (unsigned int i = 0; i < cd->nr_chans; i++)
 		vchan_init(&cd->chans[i].vc, dd);
 	ret = dma_async_device_register(dd);
+	/* fault_* keys (doc/reliability.md) */
+	if (!ret && udma_fault_device_options(dd, options)) {
+		dma_async_device_unregister(dd);
+		ret = -EINVAL;
+	}
 	if (ret) {
 		for (unsigned int i = 0; i < cd->nr_chans; i++)
 			spin_lock_destroy(&cd->chans[i].vc.lock);

@@ -69,7 +69,13 @@
  * engine checks for a terminate before every run and chunk, and every 1 MiB
  * within one, as for memcpy.
  *
- * Touches the core only through <udmaengine/virt-dma.h>.
+ * Fault injection and strict mapping: when udma_xfer_active() says so, a
+ * batch runs through sw_run_hooked(), which moves each descriptor piece by
+ * piece through the udma_xfer_* hooks of <udmaengine/fault.h> (the hooks
+ * may cut a descriptor short and set its tx_result); otherwise the plain
+ * loop runs, at the cost of one call per batch.
+ *
+ * Touches the core only through <udmaengine/virt-dma.h> and <udmaengine/fault.h>.
  *
  * LOCKING: vc->lock guards the vchan lists, active, busy and term_gen
  * (term_gen is also read without the lock between 1 MiB chunks of a copy).
@@ -81,6 +87,7 @@
 #include <string.h>
 #include <isa-l/erasure_code.h>
 #include <isa-l/raid.h>
+#include <udmaengine/fault.h>
 #include <udmaengine/virt-dma.h>
 
 #define DEFAULT_CHANNELS 4
@@ -397,6 +404,88 @@ static __attribute__((noinline)) bool sw_do_walk(struct sw_chan *c, unsigned lon
 	}
 }
 
+/*
+ * Fault injection and strict mapping (<udmaengine/fault.h>): the same work
+ * as below, one piece at a time through udma_xfer_piece(), which may cut it
+ * short. Return: 1 done, 0 failed (stopped after the allowed bytes), -1
+ * terminated.
+ */
+static int sw_xmove(struct sw_chan *c, unsigned long gen, struct udma_xfer *x, char *dst,
+		    const char *src, int value, size_t len)
+{
+	for (size_t off = 0; off < len; off += ENGINE_CHUNK) {
+		size_t n = len - off < ENGINE_CHUNK ? len - off : ENGINE_CHUNK, m;
+
+		if (__atomic_load_n(&c->term_gen, __ATOMIC_RELAXED) != gen)
+			return -1;
+		m = udma_xfer_piece(x, dst + off, src ? src + off : NULL, n);
+		if (src)
+			memcpy(dst + off, src + off, m);
+		else
+			memset(dst + off, value, m);
+		if (m < n)
+			return 0;
+	}
+	return 1;
+}
+
+static int sw_xexec(struct sw_chan *c, unsigned long gen, struct udma_xfer *x,
+		    const struct sw_desc *d)
+{
+	size_t doff = 0, soff = 0;
+	int r = 1;
+
+	switch (d->op) {
+	case SW_MEMCPY:
+		return sw_xmove(c, gen, x, d->dst, d->src, 0, d->len);
+	case SW_MEMSET:
+		return sw_xmove(c, gen, x, d->dst, NULL, d->value, d->len);
+	case SW_MEMCPY_SG:
+		for (unsigned int i = 0; i < d->nr && r == 1; i++)
+			r = sw_xmove(c, gen, x, d->u.run[i].dst, d->u.run[i].src, 0,
+				     d->u.run[i].len);
+		return r;
+	case SW_INTERLEAVED:
+		for (size_t f = 0; f < d->numf && r == 1; f++) {
+			for (unsigned int k = 0; k < d->nr && r == 1; k++) {
+				const struct sw_chunk *ch = &d->u.chunk[k];
+
+				if (ch->size)
+					r = sw_xmove(c, gen, x, (char *)d->dst + doff,
+						     (const char *)d->src + soff, 0, ch->size);
+				doff += ch->dst_step;
+				soff += ch->src_step;
+			}
+		}
+		return r;
+	default:
+		/* other operations: delays and whole-descriptor faults only */
+		if (udma_xfer_piece(x, NULL, NULL, d->len) < d->len) {
+			x->done = 0; /* nothing moved */
+			return 0;
+		}
+		return sw_do_walk(c, gen, d) ? 1 : -1;
+	}
+}
+
+/* The batch through the fault hooks. Return: false when terminated. */
+static __attribute__((noinline)) bool sw_run_hooked(struct sw_chan *c, unsigned long gen,
+						    unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct sw_desc *d = c->batch[i];
+		struct udma_xfer x;
+
+		udma_xfer_begin(&x, &c->vc.chan, &d->vd, d->len);
+		if (sw_xexec(c, gen, &x, d) < 0) {
+			udma_xfer_cancel(&x);
+			return false;
+		}
+		udma_xfer_end(&x);
+	}
+	return true;
+}
+
 static void sw_engine(struct tasklet_struct *t)
 {
 	struct sw_chan *c = caa_container_of(t, struct sw_chan, engine);
@@ -433,6 +522,10 @@ static void sw_engine(struct tasklet_struct *t)
 	gen = c->term_gen;
 	spin_unlock(&vc->lock);
 
+	if (caa_unlikely(udma_xfer_active(&vc->chan))) {
+		sw_run_hooked(c, gen, n);
+		goto copied;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct sw_desc *d = c->batch[i];
 
@@ -1123,6 +1216,12 @@ static int sw_probe(const char *options)
 	if (ret) {
 		sw_free(sd);
 		return ret;
+	}
+	/* fault_* keys (doc/reliability.md) */
+	if (udma_fault_device_options(dd, options)) {
+		dma_async_device_unregister(dd);
+		sw_free(sd);
+		return -EINVAL;
 	}
 	sw_device = sd;
 	return 0;
