@@ -65,6 +65,10 @@ struct udma_device_priv {
 int udma__chan_thread_start(struct dma_chan *chan);
 void udma__chan_thread_stop(struct dma_chan *chan);
 void udma__chan_wait_seq_change(struct udma_chan_priv *p, int32_t seq);
+/* In a child forked while completion threads ran: logs on behalf of @func. */
+bool udma__forked_child(const char *func);
+bool udma__forked_child_quiet(void);
+int udma__live_threads(void);  /* completion threads started, not joined */
 
 /* cookie.c */
 int udma__cookie_priv_init(struct udma_chan_priv *p);

@@ -186,6 +186,8 @@ UDMA_EXPORT struct dma_chan *dma_request_chan(struct device *dev, const char *na
 		udma_err("NULL %s", dev ? "name" : "device");
 		return ERR_PTR(-EINVAL);
 	}
+	if (udma__forked_child(__func__))
+		return ERR_PTR(-ENODEV);
 	if (udma_in_completion_context()) {
 		udma_err("channel requests may block; not allowed in a completion callback");
 		return ERR_PTR(-EDEADLK);
