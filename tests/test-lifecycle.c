@@ -361,7 +361,7 @@ static void fork_child_while_callback_runs(void **state)
  */
 static int exit_child(void)
 {
-	static unsigned char src[8 << 20], dst[8 << 20], ring[4096];
+	static unsigned char src[2 << 20], dst[2 << 20], ring[4096];
 	static struct udma_periph *codec;
 	const struct udma_periph_config pc = { .name = "exit-codec", .fifo_depth = 64,
 					       .width = DMA_SLAVE_BUSWIDTH_4_BYTES,
@@ -378,7 +378,7 @@ static int exit_child(void)
 	s = dma_map_single(chan->device->dev, src, sizeof(src), DMA_TO_DEVICE);
 	d = dma_map_single(chan->device->dev, dst, sizeof(dst), DMA_FROM_DEVICE);
 	for (int i = 0; i < 8; i++) {
-		tx = dmaengine_prep_dma_memcpy(chan, d + (i << 20), s + (i << 20), 1 << 20, 0);
+		tx = dmaengine_prep_dma_memcpy(chan, d + (i << 18), s + (i << 18), 1 << 18, 0);
 		if (!tx || dmaengine_submit(tx) < DMA_MIN_COOKIE)
 			return 2;
 	}
