@@ -22,6 +22,8 @@
 /* A channel the caller may use: registered and held by a client. */
 static bool chan_ok(struct dma_chan *chan, const char *func)
 {
+	if (udma__forked_child(func))
+		return false;
 	if (!chan) {
 		udma_log(UDMA_LOG_ERR, func, "NULL channel");
 		return false;
@@ -240,6 +242,8 @@ UDMA_EXPORT enum dma_status dmaengine_tx_status(struct dma_chan *chan,
 		udma_err("NULL or unregistered channel");
 		return DMA_ERROR;
 	}
+	if (udma__forked_child(__func__))
+		return DMA_ERROR; /* nothing would ever complete here */
 	return chan->device->device_tx_status(chan, cookie, state);
 }
 
@@ -430,6 +434,8 @@ UDMA_EXPORT void dmaengine_synchronize(struct dma_chan *chan)
 		udma_err("NULL or unregistered channel");
 		return;
 	}
+	if (udma__forked_child(__func__))
+		return;
 	if (udma_in_completion_context()) {
 		udma_err("%s: dmaengine_synchronize from a completion callback would "
 			 "deadlock; not waiting", chan->udma_name);
@@ -489,6 +495,8 @@ UDMA_EXPORT int dma_get_slave_caps(struct dma_chan *chan, struct dma_slave_caps 
 		udma_err("NULL %s", caps ? "channel" : "caps");
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL;
 	ret = dma_get_slave_caps_quiet(chan, caps);
 	if (ret)
 		udma_err("%s is not a slave channel (no DMA_SLAVE/DMA_CYCLIC or no "
@@ -504,6 +512,8 @@ UDMA_EXPORT int dmaengine_desc_set_reuse(struct dma_async_tx_descriptor *tx)
 		udma_err("NULL or unprepared descriptor");
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL;
 	/*
 	 * The kernel asks dma_get_slave_caps(), which fails on memcpy-only
 	 * channels; we read the device's descriptor_reuse directly so memcpy
@@ -524,6 +534,8 @@ UDMA_EXPORT int dmaengine_desc_free(struct dma_async_tx_descriptor *desc)
 		udma_err("NULL descriptor");
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL;
 	if (!dmaengine_desc_test_reuse(desc)) {
 		udma_err("descriptor %p is not reusable; only reusable descriptors "
 			 "are freed by the client", (void *)desc);

@@ -152,6 +152,10 @@ void udma__ctx_release(struct dma_chan *chan);
 /* virt-dma.c */
 unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_callbacks,
 				 bool *more);
+/* In a child forked while completion threads ran: logs on behalf of @func. */
+bool udma__forked_child(const char *func);
+bool udma__forked_child_quiet(void);
+int udma__live_threads(void);  /* completion threads started, not joined */
 
 /* cookie.c */
 int udma__cookie_priv_init(struct udma_chan_priv *p);

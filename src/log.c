@@ -7,7 +7,9 @@
  * read with one atomic load per message, so disabled messages cost nothing
  * but the compare. The sink pointer and its userdata are published together
  * under log_lock (a mutex, taken only when a message is actually emitted,
- * which never happens on a successful hot path).
+ * which never happens on a successful hot path). A forked child starts with
+ * log_lock unlocked even if another thread of the parent held it (so the
+ * child's "refused after fork()" lines cannot deadlock).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +25,16 @@ static int log_level = -1; /* -1: not read from the environment yet */
 static udma_log_fn log_fn;
 static void *log_userdata;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void log_atfork_child(void)
+{
+	pthread_mutex_init(&log_lock, NULL);
+}
+
+__attribute__((constructor)) static void log_atfork_init(void)
+{
+	pthread_atfork(NULL, NULL, log_atfork_child);
+}
 
 /*
  * udma__log_level_parse - a UDMA_LOG_LEVEL value: a level name (err, error,

@@ -26,7 +26,8 @@
  * At process exit (library destructor) held channels are terminated and
  * released, and each provider's remove() unregisters its devices (joining the
  * completion threads), in reverse load order. Plugins stay mapped. Devices an
- * application registered itself are its own to unregister.
+ * application registered itself are its own to unregister. In a child forked
+ * while the library ran threads the exit path does nothing (see tasklet.c).
  *
  * Locks: plugins[] is written only inside the pthread_once routine and read
  * at exit, after it; no lock needed.
@@ -270,6 +271,8 @@ __attribute__((destructor)) static void udma_exit(void)
 		return;
 	if (udma_in_completion_context())
 		return; /* exit() from a callback: joining our own thread would hang */
+	if (udma__forked_child_quiet())
+		return; /* the threads to stop and join are the parent's */
 	udma__stats_exit(); /* UDMA_DUMP=exit: while the holders still hold */
 	udma__exit_release_all();
 	while (nr_plugins) {
@@ -283,6 +286,12 @@ __attribute__((destructor)) static void udma_exit(void)
 		 * process is ending anyway.
 		 */
 	}
+	if (udma__live_threads())
+		udma_info("%d completion thread(s) still running at exit (devices the "
+			  "application registered itself, or a blocked callback)",
+			  udma__live_threads());
+	else
+		udma_info("all completion threads joined");
 }
 
 UDMA_EXPORT int udma_option_uint(const char *options, const char *key,

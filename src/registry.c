@@ -244,6 +244,8 @@ UDMA_EXPORT int dma_async_device_register(struct dma_device *device)
 		udma_err("NULL device");
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL;
 	if (device->udma_priv) {
 		udma_err("device %s is already registered",
 			 device->udma_name ? device->udma_name : dev_name(device->dev));
@@ -293,6 +295,8 @@ UDMA_EXPORT int dma_async_device_unregister(struct dma_device *device)
 		udma_err("NULL device");
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL;
 	if (udma_in_completion_context()) {
 		udma_err("cannot unregister a device from a completion callback");
 		return -EDEADLK;
@@ -389,6 +393,8 @@ UDMA_EXPORT struct dma_chan *__dma_request_channel(const dma_cap_mask_t *mask,
 		udma_err("NULL capability mask");
 		return NULL;
 	}
+	if (udma__forked_child(__func__))
+		return NULL;
 	if (np) {
 		udma_err("device_node lookups are not supported (np must be NULL)");
 		return NULL;
@@ -428,6 +434,8 @@ UDMA_EXPORT struct dma_chan *dma_request_chan_by_mask(const dma_cap_mask_t *mask
 		udma_err("NULL capability mask");
 		return ERR_PTR(-ENODEV);
 	}
+	if (udma__forked_child(__func__))
+		return ERR_PTR(-ENODEV);
 	chan = __dma_request_channel(mask, NULL, NULL, NULL);
 	if (chan)
 		return chan;
@@ -501,6 +509,8 @@ UDMA_EXPORT void dma_release_channel(struct dma_chan *chan)
 		udma_err("NULL channel");
 		return;
 	}
+	if (udma__forked_child(__func__))
+		return;
 	if (udma_in_completion_context()) {
 		udma_err("%s: dma_release_channel may block; not released from a "
 			 "completion callback", chan->udma_name);

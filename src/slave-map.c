@@ -90,8 +90,10 @@ UDMA_EXPORT int udma_dma_slave_map_remove(const char *devname, const char *slave
 {
 	struct map_entry **pp, *e;
 
-	if (!devname || !slave)
+	if (!devname || !slave) {
+		udma_err("NULL %s", devname ? "slave" : "devname");
 		return -EINVAL;
+	}
 	pthread_mutex_lock(&map_lock);
 	for (pp = &map_head; (e = *pp); pp = &e->next) {
 		if (!strcmp(e->devname, devname) && !strcmp(e->slave, slave)) {
@@ -102,6 +104,7 @@ UDMA_EXPORT int udma_dma_slave_map_remove(const char *devname, const char *slave
 		}
 	}
 	pthread_mutex_unlock(&map_lock);
+	udma_err("%s/%s is not mapped", devname, slave);
 	return -ENOENT;
 }
 
@@ -258,6 +261,8 @@ UDMA_EXPORT struct dma_chan *dma_request_chan(struct device *dev, const char *na
 		udma_err("NULL %s", dev ? "name" : "device");
 		return ERR_PTR(-EINVAL);
 	}
+	if (udma__forked_child(__func__))
+		return ERR_PTR(-ENODEV);
 	if (udma_in_completion_context()) {
 		udma_err("channel requests may block; not allowed in a completion callback");
 		return ERR_PTR(-EDEADLK);

@@ -29,6 +29,13 @@
  * udma_chan_sync_completion() also waits for a poll pass in progress
  * (poll_seq odd), on whatever thread it runs.
  *
+ * fork(): live_threads counts the completion threads started and not yet
+ * joined. A pthread_atfork child handler marks a child forked while any ran
+ * (forked_child): it has none of them, so every entry point refuses there
+ * (udma__forked_child, one relaxed load when not forked) instead of waiting
+ * for a thread that does not exist. A child forked while none ran uses the
+ * library normally. See doc/design.md, "fork()".
+ *
  * Locks: none of its own. Thread start/stop is called under the registry
  * mutex by registry.c.
  */
@@ -53,6 +60,38 @@
 #define IDLE_SPIN 1000
 
 static __thread struct dma_chan *udma_tls_chan;
+static int live_threads;  /* [A] completion threads started, not joined */
+static int forked_child;  /* written only by the atfork child handler */
+
+static void atfork_child(void)
+{
+	if (__atomic_load_n(&live_threads, __ATOMIC_RELAXED))
+		__atomic_store_n(&forked_child, 1, __ATOMIC_RELAXED);
+}
+
+__attribute__((constructor)) static void tasklet_atfork_init(void)
+{
+	pthread_atfork(NULL, NULL, atfork_child);
+}
+
+bool udma__forked_child(const char *func)
+{
+	if (__builtin_expect(!__atomic_load_n(&forked_child, __ATOMIC_RELAXED), 1))
+		return false;
+	udma_log(UDMA_LOG_ERR, func, "refused in a child process forked while the library "
+		 "ran threads (they stayed in the parent); exec() or fork before using it");
+	return true;
+}
+
+int udma__live_threads(void)
+{
+	return __atomic_load_n(&live_threads, __ATOMIC_RELAXED);
+}
+
+bool udma__forked_child_quiet(void)
+{
+	return __atomic_load_n(&forked_child, __ATOMIC_RELAXED);
+}
 
 /* Process-private futex (cheaper than the shared kind liburcu's helper uses). */
 static void futex_op(int32_t *addr, int op, int32_t val)
@@ -110,6 +149,8 @@ UDMA_EXPORT void tasklet_schedule(struct tasklet_struct *t)
 		udma_err("tasklet %p is not bound to a registered channel", (void *)t);
 		return;
 	}
+	if (udma__forked_child(__func__))
+		return;
 	p = t->udma_chan->udma_priv;
 	/* Client callbacks of a polled/eventfd channel wait for udma_chan_poll(). */
 	if (caa_unlikely(__atomic_load_n(&t->udma_state, __ATOMIC_RELAXED) &
@@ -207,6 +248,7 @@ int udma__chan_thread_start(struct dma_chan *chan)
 		return -ret;
 	}
 	p->thread_started = true;
+	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -228,6 +270,8 @@ void udma__chan_thread_stop(struct dma_chan *chan)
 		udma_err("%s: completion thread did not stop within 10 s (%s); "
 			 "a callback is blocked", chan->udma_name, strerror(ret));
 		pthread_detach(p->thread);
+	} else {
+		__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
 	}
 	p->thread_started = false;
 	cds_wfcq_destroy(&p->rq_head, &p->rq_tail);
@@ -251,6 +295,8 @@ UDMA_EXPORT int udma_chan_sync_completion(struct dma_chan *chan)
 		udma_err("channel %p is not registered", (void *)chan);
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL;
 	if (udma_in_completion_context()) {
 		udma_err("%s: cannot wait for callbacks from a completion callback",
 			 chan->udma_name);
@@ -272,7 +318,7 @@ UDMA_EXPORT void tasklet_kill(struct tasklet_struct *t)
 {
 	struct udma_chan_priv *p;
 
-	if (!t || !t->udma_chan || !t->udma_chan->udma_priv)
+	if (!t || !t->udma_chan || !t->udma_chan->udma_priv || udma__forked_child(__func__))
 		return;
 	if (udma_in_completion_context()) {
 		udma_err("tasklet_kill from a completion thread would deadlock");

@@ -520,7 +520,8 @@ UDMA_EXPORT int udma_dma_slave_map_add(const char *devname, const char *slave,
 
 /*
  * udma_dma_slave_map_remove - remove the entry for (@devname, @slave).
- * Return: 0, -ENOENT. Context: may block.
+ * Return: 0, -EINVAL (NULL @devname or @slave), -ENOENT (not mapped); both
+ * logged. Context: may block.
  */
 UDMA_EXPORT int udma_dma_slave_map_remove(const char *devname, const char *slave);
 
