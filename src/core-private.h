@@ -51,13 +51,15 @@ struct udma_chan_priv {
 	int wrapped;                      /* [C] cookies wrapped past INT32_MAX */
 
 	/* completion context (completion-ctx.c) */
-	struct virt_dma_chan *vchan;      /* [L] set by udma_vchan_pool_init: modes supported */
+	struct virt_dma_chan *vchan;      /* [L] set by udma_vchan_pool_init: modes supported,
+	                                   * udma_dump walks its lists (stats.c) */
 	int ctx_mode;                     /* [A] enum udma_completion_mode */
 	int ctx_pending;                  /* [A] 1: delivery work waits for a poll */
 	int ctx_efd;                      /* [A] eventfd in UDMA_COMPLETION_EVENTFD, else -1 */
 	int ctx_kickers;                  /* [A] kicks between loading ctx_efd and write() */
 	int poll_busy;                    /* [A] 1: a poll (or a mode change) owns delivery */
 	int32_t poll_seq;                 /* [A] odd while a poll pass runs callbacks */
+
 	/* fault injection and strict mapping (fault.c) */
 	int fault_on;                     /* [A] a fault is configured */
 	struct udma_fault_config fault;   /* [A] fields stored/loaded one by one */
@@ -83,7 +85,6 @@ struct udma_chan_priv {
 	uint64_t held_since_ns;           /* [L] CLOCK_MONOTONIC at the request */
 	char holder_thread[16];           /* [L] its thread name at the request */
 	char client_name[48];             /* [L] udma_chan_set_client_name() */
-	struct virt_dma_chan *vchan;      /* [L] set by udma_vchan_pool_init() */
 	int paused;                       /* [A] dmaengine_pause() succeeded, no resume since */
 	uint64_t pool_empty;              /* [A] preps refused: descriptor pool empty */
 };
@@ -171,7 +172,7 @@ bool udma__find_provider_map(const char *devname, const char *slave, char *dev_o
 			     size_t size, void **param);
 void udma__chan_set_slave(struct dma_chan *chan, struct device *dev, const char *name);
 
-/* registry.c, for the public pool (public-pool.c) */
+/* registry.c: the registry mutex and the device list (public-pool.c, stats.c) */
 void udma__registry_lock(void);
 void udma__registry_unlock(void);
 struct cds_list_head *udma__device_list_locked(void);
@@ -208,11 +209,6 @@ int udma__log_level_parse(const char *s);
 /* slave-map.c */
 int udma__slave_map_parse(const char *spec, const char *what);
 void udma__slave_map_clear(void);
-
-/* registry.c, for stats.c: the registry mutex and the device list */
-void udma__registry_lock(void);
-void udma__registry_unlock(void);
-struct cds_list_head *udma__device_list(void);
 
 /* stats.c */
 void udma__stats_chan_init(struct dma_chan *chan);

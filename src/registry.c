@@ -555,21 +555,3 @@ void udma__exit_release_all(void)
 	}
 	pthread_mutex_unlock(&udma_list_lock);
 }
-
-/* ------------------------------------------------- for stats.c (udma_dump) */
-
-void udma__registry_lock(void)
-{
-	pthread_mutex_lock(&udma_list_lock);
-}
-
-void udma__registry_unlock(void)
-{
-	pthread_mutex_unlock(&udma_list_lock);
-}
-
-/* The device list; walk it with the registry mutex held. */
-struct cds_list_head *udma__device_list(void)
-{
-	return &udma_device_list;
-}

@@ -324,7 +324,7 @@ UDMA_EXPORT int udma_dump(FILE *out)
 		return -ENOMEM;
 	fprintf(f, "udmaengine summary (pid %d)\n", (int)getpid());
 	udma__registry_lock();
-	devices = udma__device_list();
+	devices = udma__device_list_locked();
 	cds_list_for_each_entry(device, devices, global_node) {
 		struct dma_chan *chan;
 

@@ -125,7 +125,9 @@ UDMA_EXPORT int udma_vchan_pool_init(struct virt_dma_chan *vc, size_t desc_size,
 	vc->udma_vd_offset = vd_offset;
 	vc->udma_pool_count = count;
 	vc->udma_pool_free = count;
-	if (vc->chan.udma_priv) /* under the registry mutex: lets udma_dump walk the lists */
+	/* under the registry mutex (channel request): vchan delivery for the
+	 * completion modes, and udma_dump walks the lists */
+	if (vc->chan.udma_priv)
 		vc->chan.udma_priv->vchan = vc;
 	for (unsigned int i = 0; i < count; i++) {
 		struct virt_dma_desc *vd = pool_vd(vc, pool_entry(vc, i));
@@ -134,9 +136,6 @@ UDMA_EXPORT int udma_vchan_pool_init(struct virt_dma_chan *vc, size_t desc_size,
 		cds_list_add_tail(&vd->node, &vc->udma_desc_pool);
 	}
 	spin_unlock(&vc->lock);
-	/* called at channel request: vchan delivery, so completion modes work */
-	if (vc->chan.udma_priv)
-		vc->chan.udma_priv->vchan = vc;
 	return 0;
 }
 
