@@ -17,17 +17,6 @@
 #ifndef UDMAENGINE_PROVIDER_H
 #define UDMAENGINE_PROVIDER_H
 
-#include <pthread.h>
-/*
- * spinlock_t is a pthread spinlock, which POSIX.1-2001 defines and ISO C does
- * not. glibc declares it only when the includer's feature macros ask for it:
- * the default gnu modes, _GNU_SOURCE, _DEFAULT_SOURCE and _POSIX_C_SOURCE >=
- * 200112L do; a strict -std=c99 or -std=c11 alone does not. Say so plainly
- * instead of failing later on an unknown type name (doc/design.md, "ABI").
- */
-#if defined(__GLIBC__) && !defined(__USE_XOPEN2K)
-#error "<udmaengine/provider.h> needs POSIX.1-2001 (pthread spinlocks): use -std=gnu11 or gnu99, or define _POSIX_C_SOURCE=200809L (or _GNU_SOURCE) before the first #include"
-#endif
 #include <urcu/wfcqueue.h>
 #include <udmaengine/dmaengine.h>
 
@@ -39,20 +28,53 @@ extern "C" {
 
 /*
  * spinlock_t - a non-sleeping lock for short critical sections, usable the
- * way kernel providers use vc->lock. The irqsave forms exist so kernel code
- * ports unchanged; @flags is set to 0 and otherwise unused. Never call a
- * client callback or anything that blocks while holding one.
+ * way kernel providers use vc->lock. A test-and-test-and-set lock on one int
+ * with the compiler's __atomic builtins (acquire on lock, release on unlock),
+ * so it needs no POSIX feature macro: the header compiles alone under strict
+ * -std=c99 and from C++. The irqsave forms exist so kernel code ports
+ * unchanged; @flags is set to 0 and otherwise unused. Not recursive. Never
+ * call a client callback or anything that blocks while holding one.
+ * Context: any thread; spin_lock() spins (never sleeps) while another holds it.
  */
-typedef pthread_spinlock_t spinlock_t;
+typedef struct {
+	int udma_locked; /* 0: free, 1: held */
+} spinlock_t;
 
-#define spin_lock_init(l) pthread_spin_init((l), PTHREAD_PROCESS_PRIVATE)
-#define spin_lock_destroy(l) pthread_spin_destroy(l)
-#define spin_lock(l) pthread_spin_lock(l)
-#define spin_unlock(l) pthread_spin_unlock(l)
-#define spin_lock_bh(l) pthread_spin_lock(l)
-#define spin_unlock_bh(l) pthread_spin_unlock(l)
-#define spin_lock_irqsave(l, flags) do { (flags) = 0; pthread_spin_lock(l); } while (0)
-#define spin_unlock_irqrestore(l, flags) do { (void)(flags); pthread_spin_unlock(l); } while (0)
+static inline void udma_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+static inline int udma_spin_lock_init(spinlock_t *l)
+{
+	__atomic_store_n(&l->udma_locked, 0, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static inline void udma_spin_lock(spinlock_t *l)
+{
+	while (__atomic_exchange_n(&l->udma_locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->udma_locked, __ATOMIC_RELAXED))
+			udma_cpu_relax();
+}
+
+static inline void udma_spin_unlock(spinlock_t *l)
+{
+	__atomic_store_n(&l->udma_locked, 0, __ATOMIC_RELEASE);
+}
+
+#define spin_lock_init(l) udma_spin_lock_init(l)
+#define spin_lock_destroy(l) ((void)(l))
+#define spin_lock(l) udma_spin_lock(l)
+#define spin_unlock(l) udma_spin_unlock(l)
+#define spin_lock_bh(l) udma_spin_lock(l)
+#define spin_unlock_bh(l) udma_spin_unlock(l)
+#define spin_lock_irqsave(l, flags) do { (flags) = 0; udma_spin_lock(l); } while (0)
+#define spin_unlock_irqrestore(l, flags) do { (void)(flags); udma_spin_unlock(l); } while (0)
 
 /* ------------------------------------------------------------- tasklets */
 
