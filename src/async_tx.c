@@ -301,6 +301,8 @@ UDMA_EXPORT int udma_async_tx_wait(struct dma_async_tx_descriptor *tx)
 		udma_err("NULL descriptor");
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL;
 	for (;;) {
 		dma_cookie_t cookie = __atomic_load_n(&tx->cookie, __ATOMIC_ACQUIRE);
 

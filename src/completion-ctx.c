@@ -133,6 +133,8 @@ static void poll_unlock(struct udma_chan_priv *p)
 /* A registered channel a client holds; logs why not. */
 static bool ctx_chan_ok(struct dma_chan *chan, const char *func)
 {
+	if (udma__forked_child(func))
+		return false;
 	if (!chan || !chan->device || !chan->udma_priv) {
 		udma_log(UDMA_LOG_ERR, func, "NULL or unregistered channel");
 		return false;

@@ -100,6 +100,8 @@ static void fault_load(struct udma_chan_priv *p, struct udma_fault_config *cfg)
 
 static struct udma_chan_priv *chan_priv(struct dma_chan *chan, const char *func)
 {
+	if (udma__forked_child(func))
+		return NULL;
 	if (!chan || !chan->udma_priv) {
 		udma_log(UDMA_LOG_ERR, func, "NULL or unregistered channel");
 		return NULL;

@@ -203,6 +203,8 @@ void udma__pool_shutdown_locked(void)
 
 UDMA_EXPORT void dmaengine_get(void)
 {
+	if (udma__forked_child(__func__))
+		return;
 	if (udma_in_completion_context()) {
 		udma_err("dmaengine_get may block; not allowed in a completion callback");
 		return;
@@ -216,6 +218,8 @@ UDMA_EXPORT void dmaengine_get(void)
 
 UDMA_EXPORT void dmaengine_put(void)
 {
+	if (udma__forked_child(__func__))
+		return;
 	if (udma_in_completion_context()) {
 		udma_err("dmaengine_put may block; not allowed in a completion callback");
 		return;
@@ -236,7 +240,8 @@ UDMA_EXPORT struct dma_chan *dma_find_channel(enum dma_transaction_type tx_type)
 	struct pool_table *t;
 	struct dma_chan *chan = NULL;
 
-	if ((unsigned int)tx_type >= POOL_TYPES)
+	/* a forked child gets no channel, so async_tx runs on the CPU there */
+	if ((unsigned int)tx_type >= POOL_TYPES || udma__forked_child_quiet())
 		return NULL;
 	urcu_bp_read_lock();
 	t = __atomic_load_n(&pool_table, __ATOMIC_ACQUIRE);
@@ -255,6 +260,8 @@ UDMA_EXPORT void dma_issue_pending_all(void)
 {
 	struct pool_table *t;
 
+	if (udma__forked_child(__func__))
+		return;
 	urcu_bp_read_lock();
 	t = __atomic_load_n(&pool_table, __ATOMIC_ACQUIRE);
 	for (unsigned int i = 0; t && i < t->nr_chans; i++)

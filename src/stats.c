@@ -239,6 +239,8 @@ UDMA_EXPORT int udma_chan_get_stats(struct dma_chan *chan, struct udma_chan_stat
 
 UDMA_EXPORT int udma_chan_set_client_name(struct dma_chan *chan, const char *name)
 {
+	if (udma__forked_child(__func__))
+		return -EINVAL;
 	if (!chan || !chan->udma_priv) {
 		udma_err("NULL or unregistered channel");
 		return -EINVAL;
@@ -319,6 +321,8 @@ UDMA_EXPORT int udma_dump(FILE *out)
 		udma_err("NULL output stream");
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL; /* the registry mutex may be held by a parent thread */
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;

@@ -10,7 +10,8 @@
  *       threads uses the parent's channels and descriptors, requests new
  *       channels, registers and unregisters devices: every call is refused
  *       with its documented result and a log line, nothing hangs, and its
- *       exit() returns. The parent's channels then finish their work.
+ *       exit() returns; async_tx finds no channel there and copies on the
+ *       CPU. The parent's channels then finish their work.
  *   fork_child_while_callback_runs  The same while a completion thread is
  *       parked inside a run (synchronize would wait for it forever in the
  *       child, which has no such thread).
@@ -46,8 +47,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <udmaengine/async_tx.h>
 #include <udmaengine/dmaengine.h>
+#include <udmaengine/fault.h>
 #include <udmaengine/periph.h>
+#include <udmaengine/udma.h>
 #include "log-capture.h"
 #include "mock-provider.h"
 #include "test-util.h"
@@ -242,8 +246,33 @@ static int child_uses_parent(struct parent_state *ps)
 	CHILD_CHECK(17, PTR_ERR(dma_request_chan(&client, "tx")) == -ENODEV);
 	CHILD_CHECK(18, dma_async_device_unregister(mock_dev_device(ps->md)) == -EINVAL);
 	CHILD_CHECK(19, dma_async_device_register(&fake) == -EINVAL);
-	CHILD_CHECK(20, (dma_release_channel(ps->chan), true));
-	CHILD_CHECK(21, (dma_release_channel(ps->cyc), true));
+	/* the entry points added with async_tx, completion contexts, stats, faults */
+	CHILD_CHECK(20, udma_chan_set_completion_mode(ps->chan, UDMA_COMPLETION_POLLED) == -EINVAL);
+	CHILD_CHECK(21, udma_chan_poll(ps->chan, 16) == -EINVAL);
+	CHILD_CHECK(22, udma_chan_set_fault(ps->chan, NULL) == -EINVAL);
+	CHILD_CHECK(23, udma_chan_set_client_name(ps->chan, "child") == -EINVAL);
+	CHILD_CHECK(24, udma_dump(stderr) == -EINVAL);
+	CHILD_CHECK(25, (dmaengine_get(), true));
+	CHILD_CHECK(26, (dma_issue_pending_all(), true));
+	CHILD_CHECK(27, (dmaengine_put(), true));
+	/* async_tx: no channel in the child, so the copy runs synchronously */
+	{
+		static unsigned char a[2 * PAGE_SIZE] __attribute__((aligned(4096)));
+		struct async_submit_ctl submit;
+
+		memset(a, 0x5a, PAGE_SIZE);
+		memset(a + PAGE_SIZE, 0, PAGE_SIZE);
+		if (dma_find_channel(DMA_MEMCPY) != NULL)
+			return 28;
+		init_async_submit(&submit, ASYNC_TX_ACK, NULL, NULL, NULL, NULL);
+		if (async_memcpy(virt_to_page(a + PAGE_SIZE), virt_to_page(a), 0, 0, PAGE_SIZE,
+				 &submit) != NULL)
+			return 29;
+		if (memcmp(a, a + PAGE_SIZE, PAGE_SIZE))
+			return 30;
+	}
+	CHILD_CHECK(31, (dma_release_channel(ps->chan), true));
+	CHILD_CHECK(32, (dma_release_channel(ps->cyc), true));
 	return 0;
 }
 
