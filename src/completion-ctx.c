@@ -182,6 +182,11 @@ UDMA_EXPORT int udma_chan_set_completion_mode(struct dma_chan *chan,
 		return -EDEADLK;
 	}
 	p = chan->udma_priv;
+	if (__atomic_load_n(&p->is_public, __ATOMIC_ACQUIRE)) {
+		udma_err("%s is in the public pool (dmaengine_get): async_tx chains run "
+			 "on its completion thread, so its mode stays tasklet", chan->udma_name);
+		return -EBUSY;
+	}
 	if (!p->vchan) {
 		udma_err("%s: provider %s does not deliver through virt-dma's pool; "
 			 "only the tasklet mode is available", chan->udma_name,

@@ -365,7 +365,7 @@ int udma__chan_claim_public_locked(struct dma_chan *chan)
 	int ret = chan_alloc(chan);
 
 	if (!ret)
-		chan->udma_priv->is_public = 1;
+		__atomic_store_n(&chan->udma_priv->is_public, 1, __ATOMIC_RELEASE);
 	return ret;
 }
 
@@ -471,7 +471,7 @@ static void chan_unclaim(struct dma_chan *chan)
 	udma__stats_unclaim(chan);
 	__atomic_store_n(&chan->client_count, 0, __ATOMIC_RELEASE);
 	if (chan->udma_priv->is_public) {
-		chan->udma_priv->is_public = 0;
+		__atomic_store_n(&chan->udma_priv->is_public, 0, __ATOMIC_RELEASE);
 		return;
 	}
 	if (device->privatecnt && --device->privatecnt == 0)

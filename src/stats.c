@@ -218,6 +218,8 @@ UDMA_EXPORT int udma_chan_get_stats(struct dma_chan *chan, struct udma_chan_stat
 		udma_err("channel %p is not registered", (void *)chan);
 		return -EINVAL;
 	}
+	if (udma__forked_child(__func__))
+		return -EINVAL; /* the registry mutex may be held by a parent thread */
 	if (out->size < STATS_SIZE_V1) {
 		udma_err("%s: stats size %u is smaller than the first version (%zu); "
 			 "set out->size = sizeof(*out)", chan->udma_name, out->size,
@@ -361,6 +363,24 @@ static pthread_t dump_thread;
 static bool dump_thread_started;
 static int dump_stop;               /* [A] */
 
+/*
+ * A forked child has no dump thread, and its eventfd is the parent's: the
+ * child drops the signal hook and the fd, so its signals and its exit never
+ * reach the parent's thread.
+ */
+static void dump_atfork_child(void)
+{
+	if (dump_signo) {
+		sigaction(dump_signo, &dump_old_action, NULL);
+		dump_signo = 0;
+	}
+	dump_thread_started = false;
+	if (dump_fd >= 0) {
+		close(dump_fd);
+		dump_fd = -1;
+	}
+}
+
 /* Print to UDMA_DUMP_FILE (appending) or stderr. */
 static void dump_to_target(void)
 {
@@ -466,6 +486,7 @@ static void start_signal_dump(const char *spec)
 		return;
 	}
 	dump_thread_started = true;
+	pthread_atfork(NULL, NULL, dump_atfork_child);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = dump_signal_handler;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;

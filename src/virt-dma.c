@@ -429,10 +429,11 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 						  struct virt_dma_desc, node);
 			cds_list_del(&vd->node);
 			budget--;
+			/* a failure's residue stays readable through tx_status
+			 * (the engine's failures, not inherited async_tx ones) */
 			if (udma__tx_flags(&vd->tx) & UDMA_CTRL_DEP_FAILED)
 				vd->tx_result.result = DMA_TRANS_ABORTED;
-			/* a failure's residue stays readable through tx_status */
-			if (vd->tx_result.result != DMA_TRANS_NOERROR)
+			else if (vd->tx_result.result != DMA_TRANS_NOERROR)
 				udma__fault_note(&vc->chan, vd->tx.cookie, vd->tx_result.residue);
 			udma_cookie_complete_result(&vd->tx, vd->tx_result.result);
 			dmaengine_desc_get_callback(&vd->tx, &cb);
@@ -466,10 +467,12 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 			desc_free_external(vc, external);
 		vchan_dma_desc_free_list(vc, &freeq);
 		if (vd) {
+			/* only callbacks count against the poll budget */
+			if (dmaengine_desc_callback_valid(&cb))
+				called++;
 			dmaengine_desc_callback_invoke(&cb, &result);
 			if (!reused)
 				udma__run_dependencies(&vd->tx, false);
-			called++;
 			prev = reused ? NULL : vd;
 			continue;
 		}

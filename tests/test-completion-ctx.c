@@ -859,9 +859,13 @@ static void test_rules(void **state)
 		struct pollfd pfd = { fd, POLLIN, 0 };
 
 		assert_int_equal(poll(&pfd, 1, 5000), 1);
-		/* peek: the counter (written once for the whole batch) */
+		/*
+		 * The counter: one write per engine batch that completed, not one
+		 * per descriptor (the 10 copies usually finish as one batch; on a
+		 * loaded machine the engine may split them).
+		 */
 		assert_int_equal(eventfd_read(fd, &v), 0);
-		assert_int_equal(v, 1);
+		assert_true(v >= 1 && v <= 10);
 		assert_int_equal(udma_chan_poll(c, 3), 3);
 		assert_int_equal(poll(&pfd, 1, 0), 1); /* work left: readable again */
 		assert_int_equal(udma_chan_poll(c, 3), 3);
@@ -924,6 +928,24 @@ static void test_unsupported_provider(void **state)
 	assert_int_equal(dma_async_device_unregister(&dd), 0);
 }
 
+/*
+ * A channel in the public pool (dmaengine_get) keeps the tasklet mode:
+ * async_tx runs its chains from that channel's completion thread.
+ */
+static void test_public_pool_channel(void **state)
+{
+	struct dma_chan *c;
+
+	(void)state;
+	dmaengine_get();
+	c = dma_find_channel(DMA_MEMCPY);
+	assert_non_null(c);
+	assert_int_equal(udma_chan_set_completion_mode(c, UDMA_COMPLETION_POLLED), -EBUSY);
+	assert_true(log_has("public pool"));
+	assert_int_equal(udma_chan_get_completion_mode(c), UDMA_COMPLETION_TASKLET);
+	dmaengine_put();
+}
+
 #define PER_MODE(fn) \
 	cmocka_unit_test_prestate_setup_teardown(fn, setup_log, teardown_log, (void *)&modes[0]), \
 	cmocka_unit_test_prestate_setup_teardown(fn, setup_log, teardown_log, (void *)&modes[1]), \
@@ -933,6 +955,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rules, setup_log, teardown_log),
+		cmocka_unit_test_setup_teardown(test_public_pool_channel, setup_log, teardown_log),
 		cmocka_unit_test_setup_teardown(test_unsupported_provider, setup_log,
 						teardown_log),
 		PER_MODE(test_memcpy),

@@ -241,10 +241,13 @@ static void every_nth_partial(void **state)
 {
 	struct udma_fault_config cfg = { .fail_every_nth = 3, .results = UDMA_FAULT_READ };
 	struct udma_fault_stats st0, st;
+	struct udma_chan_stats cs0 = { .size = sizeof(cs0) }, cs = { .size = sizeof(cs) };
 	static uint8_t src[9][LEN], dst[9][LEN];
 	dma_cookie_t ck[9];
+	uint64_t moved = 0;
 
 	(void)state;
+	assert_int_equal(udma_chan_get_stats(chan, &cs0), 0);
 	assert_int_equal(udma_chan_get_fault_stats(chan, &st0), 0);
 	assert_int_equal(udma_chan_set_fault(chan, &cfg), 0);
 	for (int i = 0; i < 9; i++) {
@@ -266,13 +269,18 @@ static void every_nth_partial(void **state)
 			assert_int_equal(s, DMA_ERROR);
 			assert_int_equal(ts.residue, res);
 			assert_prefix(dst[i], src[i], LEN, LEN - res);
+			moved += LEN - res;
 		} else {
 			assert_int_equal(atomic_load(&rec.result[i]), DMA_TRANS_NOERROR);
 			assert_int_equal(res, 0);
 			assert_int_equal(s, DMA_COMPLETE);
 			assert_memory_equal(dst[i], src[i], LEN);
+			moved += LEN;
 		}
 	}
+	/* the byte counter counts what was moved, not what was asked for */
+	assert_int_equal(udma_chan_get_stats(chan, &cs), 0);
+	assert_int_equal(cs.bytes - cs0.bytes, moved);
 	assert_int_equal(udma_chan_get_fault_stats(chan, &st), 0);
 	assert_int_equal(st.started - st0.started, 9);
 	assert_int_equal(st.failed - st0.failed, 3);

@@ -308,6 +308,8 @@ static void *engine_main(void *arg)
 				else if (m)
 					udma_periph_pull(d->periph, mem, m);
 				d->pos += m;
+				if (m)
+					udma_chan_stats_add_bytes(&c->vc.chan, m);
 				c->active = NULL;
 				udma_xfer_end(&c->x);
 				vchan_cookie_complete(&d->vd);

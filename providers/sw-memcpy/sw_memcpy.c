@@ -460,7 +460,7 @@ static int sw_xexec(struct sw_chan *c, unsigned long gen, struct udma_xfer *x,
 		return r;
 	default:
 		/* other operations: delays and whole-descriptor faults only */
-		if (udma_xfer_piece(x, NULL, NULL, d->len) < d->len) {
+		if (udma_xfer_piece(x, NULL, NULL, x->len) < x->len) {
 			x->done = 0; /* nothing moved */
 			return 0;
 		}
@@ -468,20 +468,37 @@ static int sw_xexec(struct sw_chan *c, unsigned long gen, struct udma_xfer *x,
 	}
 }
 
-/* The batch through the fault hooks. Return: false when terminated. */
-static __attribute__((noinline)) bool sw_run_hooked(struct sw_chan *c, unsigned long gen,
-						    unsigned int n)
+/*
+ * The length a descriptor reports residue against: the bytes it transfers
+ * (a RAID op: one block; DMA_INTERRUPT: none). d->len is the batch budget,
+ * which for RAID ops counts every block touched.
+ */
+static size_t sw_xfer_len(const struct sw_desc *d)
 {
+	if (d->op == SW_INTERRUPT)
+		return 0;
+	return d->op >= SW_XOR ? d->u.raid.len : d->len;
+}
+
+/*
+ * The batch through the fault hooks. *@moved: bytes transferred (what the
+ * statistics count). Return: false when terminated.
+ */
+static __attribute__((noinline)) bool sw_run_hooked(struct sw_chan *c, unsigned long gen,
+						    unsigned int n, size_t *moved)
+{
+	*moved = 0;
 	for (unsigned int i = 0; i < n; i++) {
 		struct sw_desc *d = c->batch[i];
 		struct udma_xfer x;
 
-		udma_xfer_begin(&x, &c->vc.chan, &d->vd, d->len);
+		udma_xfer_begin(&x, &c->vc.chan, &d->vd, sw_xfer_len(d));
 		if (sw_xexec(c, gen, &x, d) < 0) {
 			udma_xfer_cancel(&x);
 			return false;
 		}
 		udma_xfer_end(&x);
+		*moved += x.done;
 	}
 	return true;
 }
@@ -491,10 +508,9 @@ static void sw_engine(struct tasklet_struct *t)
 	struct sw_chan *c = caa_container_of(t, struct sw_chan, engine);
 	struct virt_dma_chan *vc = &c->vc;
 	unsigned int n = 0;
-	size_t bytes = 0;
+	size_t bytes = 0, moved = 0; /* batch budget; transferred (for the stats) */
 	unsigned long gen;
 	CDS_LIST_HEAD(stale);
-
 	struct cds_list_head *first, *pos, *last = NULL;
 
 	spin_lock(&vc->lock);
@@ -506,6 +522,7 @@ static void sw_engine(struct tasklet_struct *t)
 
 		c->batch[n++] = d;
 		bytes += d->len;
+		moved += sw_xfer_len(d);
 		last = pos;
 	}
 	if (!n) {
@@ -523,7 +540,7 @@ static void sw_engine(struct tasklet_struct *t)
 	spin_unlock(&vc->lock);
 
 	if (caa_unlikely(udma_xfer_active(&vc->chan))) {
-		sw_run_hooked(c, gen, n);
+		sw_run_hooked(c, gen, n, &moved);
 		goto copied;
 	}
 	for (unsigned int i = 0; i < n; i++) {
@@ -552,7 +569,7 @@ copied:
 	if (gen == c->term_gen) {
 		/* tx_result is NOERROR from prep: hand the batch over as a whole */
 		udma_vchan_cookie_complete_list(vc, &c->active);
-		udma_chan_stats_add_bytes(&vc->chan, bytes);
+		udma_chan_stats_add_bytes(&vc->chan, moved);
 	} else {
 		/* Terminated while copying: only this engine touches them. */
 		udma_list_splice_tail_init(&vc->desc_terminated, &stale);
