@@ -762,7 +762,11 @@ static void test_period_rate_and_jitter(void **state)
 	       (unsigned long long)(cum[n - 1] / PERIOD), coalesced,
 	       (unsigned long long)st.underruns);
 	assert_true(err < 0.01 && err > -0.01);
+#ifndef UDMA_TEST_SANITIZED
+	/* the 85 ms FIFO covers the engine's scheduling latency (not under a
+	 * sanitizer's slowdown, where this is only reported) */
 	assert_int_equal(st.underruns, 0);
+#endif
 
 	/* jitter: intervals between single-period callbacks, and lateness
 	 * against the ideal period grid of the device clock (both after the
