@@ -429,6 +429,13 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 						  struct virt_dma_desc, node);
 			cds_list_del(&vd->node);
 			budget--;
+			/*
+			 * Copy the callback before committing the cookie: once
+			 * tx_status reads DMA_COMPLETE a client may take a
+			 * reusable descriptor back and set a new callback for
+			 * its next submission (found by fuzz-api).
+			 */
+			dmaengine_desc_get_callback(&vd->tx, &cb);
 			/* a failure's residue stays readable through tx_status
 			 * (the engine's failures, not inherited async_tx ones) */
 			if (udma__tx_flags(&vd->tx) & UDMA_CTRL_DEP_FAILED)
@@ -436,7 +443,6 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 			else if (vd->tx_result.result != DMA_TRANS_NOERROR)
 				udma__fault_note(&vc->chan, vd->tx.cookie, vd->tx_result.residue);
 			udma_cookie_complete_result(&vd->tx, vd->tx_result.result);
-			dmaengine_desc_get_callback(&vd->tx, &cb);
 			if (dmaengine_desc_callback_valid(&cb) ||
 			    !__atomic_compare_exchange_n(&vd->tx.next, &none,
 							 UDMA_TX_DEPS_DONE, false,
