@@ -17,7 +17,9 @@
  *    which also guards fault_ring_pos); read lock-free by tx_status.
  *  - fault_stats: relaxed atomics, read by any thread.
  *  - strict_state / strict_cur: the engine publishes the piece it moves
- *    (seq_cst); udma__strict_unmapped() (under strict_lock) reads them.
+ *    (seq_cst), strict_state's sequence number acting as a sequence lock
+ *    around the four words; udma__strict_unmapped() (under strict_lock)
+ *    reads them.
  * strict_lock (a mutex) guards strict_chans, the list of registered
  * channels; it is taken at registration, unregistration and by unmaps in
  * strict mode, never on the engine path.
@@ -392,17 +394,51 @@ static bool overlap(uintptr_t a, uintptr_t b, uintptr_t c, uintptr_t d)
 	return a < d && c < b;
 }
 
+/*
+ * strict_state as a sequence lock for strict_cur: a new sequence number with
+ * STRICT_ACTIVE off while the engine rewrites the words (an unmap then skips
+ * the channel and the engine's own check after publishing sees the unmap),
+ * and another with STRICT_ACTIVE on after. STRICT_KILLED, set by an unmap
+ * during the previous piece, is kept.
+ */
+static void strict_publish_begin(struct udma_chan_priv *p)
+{
+	uint64_t st = __atomic_load_n(&p->strict_state, __ATOMIC_SEQ_CST), nx;
+
+	do
+		nx = (((st >> 2) + 1) << 2) | (st & STRICT_KILLED);
+	while (!__atomic_compare_exchange_n(&p->strict_state, &st, nx, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+}
+
+static void strict_publish_end(struct udma_chan_priv *p)
+{
+	uint64_t st = __atomic_load_n(&p->strict_state, __ATOMIC_SEQ_CST), nx;
+
+	do
+		nx = (((st >> 2) + 1) << 2) | (st & STRICT_KILLED) | STRICT_ACTIVE;
+	while (!__atomic_compare_exchange_n(&p->strict_state, &st, nx, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+}
+
 static bool strict_piece(struct udma_xfer *x, void *dst, const void *src, size_t n)
 {
 	struct udma_chan_priv *p = x->chan->udma_priv;
 	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src, bad;
 
-	/* publish first, check second: an unmap either sees the piece or we see
-	 * the unmap (udma__strict_unmapped) */
+	/*
+	 * Publish first, check second: an unmap either sees the piece or we see
+	 * the unmap (udma__strict_unmapped). The four words are written with
+	 * STRICT_ACTIVE off and the sequence bumped before and after, so a
+	 * reader never takes half of one piece and half of another (a start
+	 * of 0 left by udma_xfer_begin with a new end made [0, end) look busy).
+	 */
+	strict_publish_begin(p);
 	__atomic_store_n(&p->strict_cur[0], dst ? d : 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&p->strict_cur[1], dst ? d + n : 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&p->strict_cur[2], src ? s : 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&p->strict_cur[3], src ? s + n : 0, __ATOMIC_SEQ_CST);
+	strict_publish_end(p);
 	if (src && udma__strict_check(s, n, false, &bad)) {
 		udma_err("%s: strict mapping: read of %zu bytes at 0x%lx: 0x%lx is not mapped "
 			 "for reading (never mapped, unmapped, or mapped DMA_FROM_DEVICE)",
@@ -506,6 +542,9 @@ void udma__strict_unmapped(uintptr_t start, uintptr_t end)
 {
 	struct udma_chan_priv *p;
 
+	/* the table update is visible before we read the engines' pieces, and
+	 * their pieces before they check the table (both sides seq_cst) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&strict_lock);
 	cds_list_for_each_entry(p, &strict_chans, strict_node) {
 		uint64_t st, again;
