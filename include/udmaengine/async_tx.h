@@ -153,6 +153,13 @@ static inline void init_async_submit(struct async_submit_ctl *args,
  * before async_tx_issue_pending_all() (or async_tx_issue_pending(tx)).
  * Public channels come from dma_find_channel(): hold a dmaengine_get()
  * reference to use engines at all; without it everything runs on the CPU.
+ * Bad arguments are logged, the callback still runs (udma_cb_result sees
+ * DMA_TRANS_ABORTED) and NULL is returned; a failed or aborted parent makes
+ * the operation complete as DMA_TRANS_ABORTED too. Buffers stay the caller's (mapped memory
+ * whose struct page is its address); async_tx never unmaps them.
+ * Context: any thread, a completion callback included. The CPU path waits
+ * (at most UDMA_ASYNC_TX_WAIT_MS) for an unfinished depend_tx; from a
+ * completion callback it does not wait but logs and fails the operation.
  */
 
 /*
@@ -166,7 +173,7 @@ async_memcpy(struct page *dest, struct page *src, unsigned int dest_offset,
 /*
  * async_xor - @dest + @offset = xor of @src_cnt (2..UDMA_ASYNC_TX_MAX_SRC)
  * sources @src_list[i] + @offset, @len bytes each (see ASYNC_TX_XOR_ZERO_DST /
- * _DROP_DST). More sources than the channel's max_xor are split into a chain.
+ * _DROP_DST). More sources than the channel's max_xor run on the CPU path.
  */
 UDMA_EXPORT struct dma_async_tx_descriptor *
 async_xor(struct page *dest, struct page **src_list, unsigned int offset,
