@@ -24,8 +24,9 @@
  * program had installed before is called after ours. UDMA_DUMP_FILE=path
  * appends both kinds of dump to that file instead of stderr.
  *
- * LOCKING: the holder fields of struct udma_chan_priv and priv->vchan are
- * guarded by the registry mutex (registry.c). udma_dump() and
+ * LOCKING: the holder fields of struct udma_chan_priv and priv->vchan (set by
+ * udma_vchan_pool_init, owned by completion-ctx.c) are guarded by the
+ * registry mutex (registry.c). udma_dump() and
  * udma_chan_get_stats() take it, then each channel's vc->lock in turn for a
  * short list walk (the documented lock order). The text is formatted into
  * memory under the locks and written out after releasing them. The dump
@@ -74,7 +75,6 @@ void udma__stats_chan_init(struct dma_chan *chan)
 	p->held_since_ns = 0;
 	p->holder_thread[0] = '\0';
 	p->client_name[0] = '\0';
-	p->vchan = NULL;
 	p->paused = 0;
 	p->pool_empty = 0;
 }
