@@ -292,8 +292,13 @@ static void consume(struct udma_periph *p, size_t n)
 	}
 }
 
-/* Fill @len bytes of @dst with what the device produces. */
-static void produce(struct udma_periph *p, unsigned char *dst, size_t len)
+/*
+ * Fill @len bytes of @dst with what the device produces. Bytes the device
+ * drops (@dropped: the FIFO was full) count as overrun bytes, never as
+ * bytes_from_device, in the same lock section that takes them, so a
+ * reader of the stats never sees a dropped byte as handed to the DMA.
+ */
+static void produce(struct udma_periph *p, unsigned char *dst, size_t len, bool dropped)
 {
 	udma_periph_source_fn source;
 	void *ctx;
@@ -303,7 +308,13 @@ static void produce(struct udma_periph *p, unsigned char *dst, size_t len)
 	source = p->source;
 	ctx = p->source_ctx;
 	got = source ? 0 : ring_get(&p->queue, dst, len);
-	p->st.bytes_from_device += len;
+	if (!dropped) {
+		p->st.bytes_from_device += len;
+	} else if (len) {
+		if (!p->in_gap)
+			p->st.overruns++;
+		p->st.overrun_bytes += len;
+	}
 	pthread_spin_unlock(&p->lock);
 	if (source) {
 		got = source(ctx, dst, len);
@@ -418,8 +429,8 @@ UDMA_EXPORT size_t udma_periph_avail(struct udma_periph *p, uint64_t now_ns, siz
 			size_t tail = (p->fifo.head + p->fifo.len) % p->fifo.size;
 			size_t first = chunk < p->fifo.size - tail ? chunk : p->fifo.size - tail;
 
-			produce(p, p->fifo.buf + tail, first);
-			produce(p, p->fifo.buf, chunk - first);
+			produce(p, p->fifo.buf + tail, first, false);
+			produce(p, p->fifo.buf, chunk - first, false);
 			p->fifo.len += chunk;
 			p->in_gap = 0;
 		} else {
@@ -430,17 +441,11 @@ UDMA_EXPORT size_t udma_periph_avail(struct udma_periph *p, uint64_t now_ns, siz
 				size_t tail = (p->fifo.head + p->fifo.len) % p->fifo.size;
 				size_t first = fit < p->fifo.size - tail ? fit : p->fifo.size - tail;
 
-				produce(p, p->fifo.buf + tail, first);
-				produce(p, p->fifo.buf, fit - first);
+				produce(p, p->fifo.buf + tail, first, false);
+				produce(p, p->fifo.buf, fit - first, false);
 				p->fifo.len += fit;
 			}
-			produce(p, p->scratch, chunk - fit);
-			pthread_spin_lock(&p->lock);
-			if (!p->in_gap)
-				p->st.overruns++;
-			p->st.overrun_bytes += chunk - fit;
-			p->st.bytes_from_device -= chunk - fit;
-			pthread_spin_unlock(&p->lock);
+			produce(p, p->scratch, chunk - fit, true);
 			p->in_gap = 1;
 		}
 		n -= chunk;
