@@ -18,7 +18,8 @@
  *    exact against what the device consumed/produced (within the FIFO).
  *  - pause/resume: a known pattern reaches the sink with no gap or
  *    duplicate, no underrun, residue frozen and DMA_PAUSED while paused;
- *    dmaengine_synchronize() returns on a paused channel.
+ *    dmaengine_synchronize() returns on a paused channel; a transfer
+ *    issued on a channel paused while idle reads DMA_PAUSED and waits.
  *  - capture: DEV_TO_MEM of a known source signal, verified byte for byte.
  *  - slave_sg / slave_single TX and RX, residue of a running slave_sg.
  *  - stop/restart: 10 000 x terminate_async + prep/submit/issue of a new
@@ -1031,6 +1032,43 @@ static void test_terminate_paused_then_synchronize(void **state)
 	assert_int_equal(dmaengine_tx_status(chan, last_cookie, NULL), DMA_IN_PROGRESS);
 }
 
+/*
+ * Paused before the engine takes the transfer: the channel is paused while
+ * idle, then a cyclic transfer is issued. It reads DMA_PAUSED with the whole
+ * ring as residue and moves nothing until resumed; then it runs.
+ */
+static void test_pause_before_start(void **state)
+{
+	static uint8_t ring[8192];
+	struct dma_tx_state ts = { 0, 0, 0, 0 };
+	struct udma_periph_stats st;
+	struct udma_periph *p;
+
+	(void)state;
+	p = new_periph("codec-pb", 2, 64, 96000, 0);
+	assert_non_null(p);
+	udma_periph_set_sink(p, sink_discard, NULL);
+	assert_int_equal(config_for(NULL, p, DMA_MEM_TO_DEV, 4), 0);
+	assert_int_equal(dmaengine_pause(chan), 0);
+	rec_reset();
+	last_cookie = start_cyclic(ring, sizeof(ring), 1024, DMA_MEM_TO_DEV, rec_cb, NULL);
+	assert_true(last_cookie > 0);
+	assert_int_equal(dmaengine_tx_status(chan, last_cookie, &ts), DMA_PAUSED);
+	assert_int_equal(ts.residue, sizeof(ring));
+	sleep_ms(20); /* an engine that ignored the pause would move ~1.9 KB */
+	assert_int_equal(dmaengine_tx_status(chan, last_cookie, &ts), DMA_PAUSED);
+	assert_int_equal(ts.residue, sizeof(ring));
+	udma_periph_get_stats(p, &st);
+	assert_int_equal(st.bytes_to_device, 0);
+	assert_int_equal(rec_count(), 0);
+
+	assert_int_equal(dmaengine_resume(chan), 0);
+	assert_true(rec_wait(2, TEST_DEADLINE_MS));
+	assert_int_equal(dmaengine_tx_status(chan, last_cookie, NULL), DMA_IN_PROGRESS);
+	assert_int_equal(dmaengine_terminate_sync(chan), 0);
+	assert_int_equal(dmaengine_tx_status(chan, last_cookie, NULL), DMA_ERROR);
+}
+
 /* -------------------------------------------------------------- capture */
 
 /* The ADC's byte stream: 16-bit little-endian samples of a known signal. */
@@ -1682,6 +1720,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pause_resume_lossless, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_terminate_paused_then_synchronize, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pause_before_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture_known_signal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slave_sg_tx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slave_sg_rx, setup, teardown),

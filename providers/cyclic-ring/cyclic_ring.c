@@ -532,9 +532,11 @@ static enum dma_status cr_tx_status(struct dma_chan *chan, dma_cookie_t cookie,
 	if (status != DMA_IN_PROGRESS)
 		return status;
 	spin_lock(&c->vc.lock);
+	/* a paused channel moves nothing: every pending cookie reads PAUSED,
+	 * also one the engine has not taken yet (paused before it started) */
+	paused = c->paused;
 	if (c->active && c->active->vd.tx.cookie == cookie) {
 		residue = (uint32_t)(c->active->total - c->active->pos);
-		paused = c->paused;
 	} else {
 		/* issued or only submitted: nothing moved yet */
 		vd = vchan_find_desc(&c->vc, cookie);
