@@ -572,6 +572,41 @@ static struct dma_async_tx_descriptor *run_op(struct op *op, struct async_submit
 	return NULL;
 }
 
+/* A chain of internal operations ending with the caller's submit. */
+struct chain {
+	struct async_submit_ctl *user;
+	struct dma_async_tx_descriptor *tx;
+	int err;
+	bool user_done; /* the caller's callback has run (or its op is queued) */
+};
+
+static void chain_step(struct chain *c, struct op *op, bool last)
+{
+	struct async_submit_ctl s;
+
+	if (c->err)
+		return;
+	if (last) {
+		s = *c->user;
+		s.depend_tx = c->tx;
+		c->user_done = true;
+	} else {
+		init_async_submit(&s, ASYNC_TX_FENCE, c->tx, NULL, NULL, NULL);
+	}
+	c->tx = run_op(op, &s, &c->err);
+}
+
+static struct dma_async_tx_descriptor *chain_end(struct chain *c)
+{
+	if (c->err && !c->user_done) {
+		struct async_submit_ctl s = *c->user;
+
+		s.depend_tx = NULL;
+		complete_sync(&s, DMA_TRANS_ABORTED);
+	}
+	return c->err ? NULL : c->tx;
+}
+
 static void *addr(struct page *page, unsigned int off)
 {
 	return (char *)page_address(page) + off;
@@ -603,6 +638,53 @@ async_memcpy(struct page *dest, struct page *src, unsigned int dest_offset,
 	return run_op(&op, submit, NULL);
 }
 
+/* The max_xor of the channel an XOR would run on; 0 when none would. */
+static int xor_limit(struct async_submit_ctl *submit)
+{
+	struct dma_chan *chan;
+	int lim = 0;
+
+	urcu_bp_read_lock();
+	chan = find_channel(DMA_XOR, submit->depend_tx);
+	if (chan)
+		lim = chan->device->max_xor;
+	urcu_bp_read_unlock();
+	return lim;
+}
+
+/*
+ * An XOR of more terms than the channel's @lim (max_xor), as a chain of
+ * partial XORs into the destination, as the kernel does: the first sums up
+ * to @lim terms (the old destination among them unless ZERO_DST/DROP_DST),
+ * each next one adds the destination and up to @lim - 1 further sources.
+ * Only the last carries the caller's callback, flags and result; a step no
+ * channel takes runs on the CPU in order.
+ */
+static struct dma_async_tx_descriptor *xor_split(const struct op *all, int lim,
+						 struct async_submit_ctl *submit, int *err)
+{
+	struct chain c = { .user = submit, .tx = submit->depend_tx };
+	struct op op;
+	int next = 0;
+
+	while (next < all->nsrc && !c.err) {
+		memset(&op, 0, offsetof(struct op, src));
+		op.type = DMA_XOR;
+		op.len = all->len;
+		op.dst[0] = all->dst[0];
+		op.dst_in_sum = next ? true : all->dst_in_sum;
+		op.nsrc = lim - op.dst_in_sum;
+		if (op.nsrc > all->nsrc - next)
+			op.nsrc = all->nsrc - next;
+		memcpy(op.src, all->src + next, (size_t)op.nsrc * sizeof(op.src[0]));
+		next += op.nsrc;
+		chain_step(&c, &op, next == all->nsrc);
+	}
+	if (err && c.err)
+		*err = c.err;
+	return chain_end(&c);
+}
+
 static struct dma_async_tx_descriptor *
 xor_common(enum dma_transaction_type type, struct page *dest, unsigned int offset,
 	   struct page **src_list, unsigned int *src_offset, int src_cnt, size_t len,
@@ -622,9 +704,14 @@ xor_common(enum dma_transaction_type type, struct page *dest, unsigned int offse
 		op.src[op.nsrc++] = addr(src_list[i], src_offset ? src_offset[i] : offset);
 	}
 	if (type == DMA_XOR) {
+		int lim;
+
 		op.dst[0] = addr(dest, offset);
 		op.dst_in_sum = !(submit->flags & (ASYNC_TX_XOR_ZERO_DST | ASYNC_TX_XOR_DROP_DST));
 		op.cpu_only = op.nsrc + op.dst_in_sum < 2;
+		lim = op.cpu_only ? 0 : xor_limit(submit);
+		if (lim >= 2 && op.nsrc + op.dst_in_sum > lim)
+			return xor_split(&op, lim, submit, err);
 	} else {
 		op.cpu_only = op.nsrc < 2;
 	}
@@ -744,41 +831,6 @@ async_syndrome_val(struct page **blocks, unsigned int *offsets, int src_cnt,
 }
 
 /* ------------------------------------------------------- RAID-6 recovery */
-
-/* A chain of internal operations ending with the caller's submit. */
-struct chain {
-	struct async_submit_ctl *user;
-	struct dma_async_tx_descriptor *tx;
-	int err;
-	bool user_done; /* the caller's callback has run (or its op is queued) */
-};
-
-static void chain_step(struct chain *c, struct op *op, bool last)
-{
-	struct async_submit_ctl s;
-
-	if (c->err)
-		return;
-	if (last) {
-		s = *c->user;
-		s.depend_tx = c->tx;
-		c->user_done = true;
-	} else {
-		init_async_submit(&s, ASYNC_TX_FENCE, c->tx, NULL, NULL, NULL);
-	}
-	c->tx = run_op(op, &s, &c->err);
-}
-
-static struct dma_async_tx_descriptor *chain_end(struct chain *c)
-{
-	if (c->err && !c->user_done) {
-		struct async_submit_ctl s = *c->user;
-
-		s.depend_tx = NULL;
-		complete_sync(&s, DMA_TRANS_ABORTED);
-	}
-	return c->err ? NULL : c->tx;
-}
 
 /*
  * Would recovery run on a channel? Only when a PQ channel takes every block

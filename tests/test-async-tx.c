@@ -4,7 +4,8 @@
  * through the public pool) and on the CPU fallback (no pool reference):
  * results equal a direct ISA-L reference for random stripes, every
  * two-failure combination of a RAID-6 stripe recovers for N = 4..8 data
- * blocks, the *_val operations detect a single flipped bit, the fallback runs
+ * blocks, an XOR of more terms than max_xor runs as a chain on the channel,
+ * the *_val operations detect a single flipped bit, the fallback runs
  * the callback in the caller's thread and returns NULL, and a completion
  * callback may submit further operations.
  */
@@ -176,7 +177,7 @@ static void test_xor_matches_isal(void **state)
 		fill(dst, BLK);
 		init_async_submit(&s, ASYNC_TX_XOR_ZERO_DST | ASYNC_TX_ACK, NULL, cb_count,
 				  NULL, NULL);
-		RUN(async_xor(virt_to_page(dst), pages, 0, n, BLK, &s), n <= 16);
+		RUN(async_xor(virt_to_page(dst), pages, 0, n, BLK, &s), true); /* 20: split */
 		assert_memory_equal(dst, ref, BLK);
 	}
 	/* DROP_DST: dest is src_list[0] */
@@ -190,6 +191,65 @@ static void test_xor_matches_isal(void **state)
 	for (int i = 0; i < 20; i++)
 		free(src[i]);
 	free(dst);
+	free(ref);
+}
+
+/*
+ * More terms than max_xor (16): a chain of partial XORs on the channel, not
+ * the CPU (a descriptor comes back), for the three destination modes and
+ * term counts around the step boundaries (16, 17, 31, 32, 33, 47 + dest).
+ * The callback runs once, after the last step; the result equals ISA-L.
+ */
+static void test_xor_split_over_max_xor(void **state)
+{
+	enum { NS = 48 };
+	static const int counts[] = { 15, 16, 17, 30, 31, 32, 33, 47, 48 };
+	unsigned char *src[NS], *dst = blk_alloc(BLK), *old = blk_alloc(BLK),
+		      *ref = blk_alloc(BLK);
+	struct page *pages[NS];
+	struct async_submit_ctl s;
+	void *arr[NS + 2];
+
+	(void)state;
+	for (int i = 0; i < NS; i++) {
+		src[i] = blk_alloc(BLK);
+		fill(src[i], BLK);
+		pages[i] = virt_to_page(src[i]);
+	}
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		int n = counts[c];
+
+		for (int mode = 0; mode < 3; mode++) {
+			enum async_tx_flags f = mode == 0 ? ASYNC_TX_XOR_ZERO_DST :
+						mode == 1 ? 0 : ASYNC_TX_XOR_DROP_DST;
+			unsigned char *d = mode == 2 ? src[0] : dst;
+			int k = 0;
+			long before;
+
+			if (mode == 2)
+				memcpy(old, src[0], BLK); /* restored below */
+			fill(dst, BLK);
+			for (int i = 0; i < n; i++)
+				arr[k++] = src[i];
+			if (mode == 1)
+				arr[k++] = dst; /* the old destination is a term */
+			arr[k] = ref;
+			assert_int_equal(xor_gen(k + 1, BLK, arr), 0);
+
+			init_async_submit(&s, f | ASYNC_TX_ACK, NULL, cb_count, NULL, NULL);
+			before = counter_get(&done);
+			RUN(async_xor(virt_to_page(d), pages, 0, n, BLK, &s), true);
+			assert_memory_equal(d, ref, BLK);
+			async_tx_issue_pending_all();
+			assert_int_equal(counter_get(&done), before + 1);
+			if (mode == 2)
+				memcpy(src[0], old, BLK);
+		}
+	}
+	for (int i = 0; i < NS; i++)
+		free(src[i]);
+	free(dst);
+	free(old);
 	free(ref);
 }
 
@@ -525,6 +585,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gen_syndrome_matches_isal),
 		cmocka_unit_test(test_xor_matches_isal),
+		cmocka_unit_test(test_xor_split_over_max_xor),
 		cmocka_unit_test(test_raid6_two_failures_offload),
 		cmocka_unit_test(test_raid6_two_failures_cpu),
 		cmocka_unit_test(test_raid6_unaligned_cpu),

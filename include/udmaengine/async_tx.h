@@ -173,7 +173,9 @@ async_memcpy(struct page *dest, struct page *src, unsigned int dest_offset,
 /*
  * async_xor - @dest + @offset = xor of @src_cnt (2..UDMA_ASYNC_TX_MAX_SRC)
  * sources @src_list[i] + @offset, @len bytes each (see ASYNC_TX_XOR_ZERO_DST /
- * _DROP_DST). More sources than the channel's max_xor run on the CPU path.
+ * _DROP_DST). More terms than the channel's max_xor are split, as in the
+ * kernel, into a chain of partial XORs into @dest (the descriptor returned
+ * is the last one; only it carries @submit's callback and flags).
  */
 UDMA_EXPORT struct dma_async_tx_descriptor *
 async_xor(struct page *dest, struct page **src_list, unsigned int offset,
