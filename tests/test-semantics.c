@@ -835,6 +835,7 @@ static void test_issue_after_terminate_in_callback(void **state)
 
 static void test_aborted_and_unknown_cookies(void **state)
 {
+	enum dma_status last;
 	dma_cookie_t used;
 
 	(void)state;
@@ -859,12 +860,15 @@ static void test_aborted_and_unknown_cookies(void **state)
 	dma_async_issue_pending(chan);
 	assert_true(counter_wait_ge(&cb_count, 1, TEST_DEADLINE_MS));
 	assert_int_equal(dmaengine_terminate_sync(chan), 0);
+	/* each ended once: completed with its callback, or aborted without.
+	 * How many were aborted depends on the machine (under valgrind the
+	 * engine may finish all 200 before the terminate). */
 	check_old_batch(200);
-	assert_int_equal(dmaengine_tx_status(chan, cookies[199], NULL), DMA_ERROR);
+	last = dmaengine_tx_status(chan, cookies[199], NULL);
+	assert_int_equal(dma_async_is_tx_complete(chan, cookies[199], NULL, &used), last);
+	assert_int_equal(used, cookies[199]);
 
 	/* never handed out by this channel */
-	assert_int_equal(dma_async_is_tx_complete(chan, cookies[199], NULL, &used), DMA_ERROR);
-	assert_int_equal(used, cookies[199]);
 	assert_int_equal(dmaengine_tx_status(chan, used + 1, NULL), DMA_ERROR);
 	assert_int_equal(dmaengine_tx_status(chan, used + 1000, NULL), DMA_ERROR);
 	assert_int_equal(dmaengine_tx_status(chan, INT32_MAX, NULL), DMA_ERROR);
@@ -874,7 +878,7 @@ static void test_aborted_and_unknown_cookies(void **state)
 	assert_int_equal(dmaengine_tx_status(NULL, cookies[0], NULL), DMA_ERROR);
 	/* dma_sync_wait does not wait 5 s for what can never complete */
 	uint64_t t0 = now_ns();
-	assert_int_equal(dma_sync_wait(chan, cookies[199]), DMA_ERROR);
+	assert_int_equal(dma_sync_wait(chan, cookies[199]), last);
 	assert_int_equal(dma_sync_wait(chan, used + 1), DMA_ERROR);
 	assert_true(now_ns() - t0 < 2500ull * 1000000ull); /* 5 s would be the timeout */
 	log_reset(); /* the NULL channel was logged */
