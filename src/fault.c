@@ -421,24 +421,14 @@ static void strict_publish_end(struct udma_chan_priv *p)
 					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 }
 
-static bool strict_piece(struct udma_xfer *x, void *dst, const void *src, size_t n)
+/*
+ * The mapping check proper: @src (may be NULL) readable and @dst (may be
+ * NULL) writable for @n bytes. On failure sets x->result and logs.
+ */
+static bool strict_ranges_ok(struct udma_xfer *x, void *dst, const void *src, size_t n)
 {
-	struct udma_chan_priv *p = x->chan->udma_priv;
 	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src, bad;
 
-	/*
-	 * Publish first, check second: an unmap either sees the piece or we see
-	 * the unmap (udma__strict_unmapped). The four words are written with
-	 * STRICT_ACTIVE off and the sequence bumped before and after, so a
-	 * reader never takes half of one piece and half of another (a start
-	 * of 0 left by udma_xfer_begin with a new end made [0, end) look busy).
-	 */
-	strict_publish_begin(p);
-	__atomic_store_n(&p->strict_cur[0], dst ? d : 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&p->strict_cur[1], dst ? d + n : 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&p->strict_cur[2], src ? s : 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&p->strict_cur[3], src ? s + n : 0, __ATOMIC_SEQ_CST);
-	strict_publish_end(p);
 	if (src && udma__strict_check(s, n, false, &bad)) {
 		udma_err("%s: strict mapping: read of %zu bytes at 0x%lx: 0x%lx is not mapped "
 			 "for reading (never mapped, unmapped, or mapped DMA_FROM_DEVICE)",
@@ -454,6 +444,37 @@ static bool strict_piece(struct udma_xfer *x, void *dst, const void *src, size_t
 		return false;
 	}
 	return true;
+}
+
+static bool strict_piece(struct udma_xfer *x, void *dst, const void *src, size_t n)
+{
+	struct udma_chan_priv *p = x->chan->udma_priv;
+	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
+
+	/*
+	 * Publish first, check second: an unmap either sees the piece or we see
+	 * the unmap (udma__strict_unmapped). The four words are written with
+	 * STRICT_ACTIVE off and the sequence bumped before and after, so a
+	 * reader never takes half of one piece and half of another (a start
+	 * of 0 left by udma_xfer_begin with a new end made [0, end) look busy).
+	 */
+	strict_publish_begin(p);
+	__atomic_store_n(&p->strict_cur[0], dst ? d : 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->strict_cur[1], dst ? d + n : 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->strict_cur[2], src ? s : 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->strict_cur[3], src ? s + n : 0, __ATOMIC_SEQ_CST);
+	strict_publish_end(p);
+	return strict_ranges_ok(x, dst, src, n);
+}
+
+UDMA_EXPORT bool udma_xfer_check(struct udma_xfer *x, void *dst, const void *src, size_t n)
+{
+	if (x->result != DMA_TRANS_NOERROR)
+		return false;
+	if (!x->strict || !n || strict_ranges_ok(x, dst, src, n))
+		return true;
+	stat_inc(&x->chan->udma_priv->fault_stats.strict);
+	return false;
 }
 
 UDMA_EXPORT size_t udma_xfer_piece(struct udma_xfer *x, void *dst, const void *src, size_t n)

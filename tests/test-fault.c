@@ -578,6 +578,95 @@ static void strict_checks(void **state)
 	free(other);
 }
 
+/* Submit a prepared RAID descriptor as number @i. */
+static void submit_raid(int i, struct dma_async_tx_descriptor *tx)
+{
+	assert_non_null(tx);
+	tx->callback_result = cb;
+	tx->callback_param = &args[i];
+	assert_true(dmaengine_submit(tx) > 0);
+}
+
+/*
+ * RAID operations under strict mapping: every source must be readable, an
+ * XOR/P+Q destination writable, and the P/Q a *_val checks readable; a
+ * block that is not fails the whole descriptor (nothing written) with the
+ * address logged.
+ */
+static void strict_raid(void **state)
+{
+	struct dma_device *dd = chan->device;
+	struct device *dev = dmaengine_get_dma_device(chan);
+	const unsigned long fl = DMA_PREP_INTERRUPT | DMA_CTRL_ACK;
+	uint8_t *s[3], *d = aligned(LEN), *wo = aligned(LEN), *other = aligned(LEN);
+	dma_addr_t bs[3], bd, bwo, pq[2];
+	enum sum_check_flags res = 0;
+	unsigned char coef[3] = { 1, 2, 4 };
+	char needle[64];
+
+	(void)state;
+	assert_true(dma_has_cap(DMA_XOR, dd->cap_mask) && dma_has_cap(DMA_PQ_VAL, dd->cap_mask));
+	udma_set_log_fn(log_sink, NULL);
+	udma_set_strict_mapping(true);
+	for (int i = 0; i < 3; i++) {
+		s[i] = aligned(LEN);
+		assert_non_null(s[i]);
+		memset(s[i], 0x11 << i, LEN);
+		bs[i] = dma_map_single(dev, s[i], LEN, DMA_TO_DEVICE);
+	}
+	memset(d, 0xee, LEN);
+	bd = dma_map_single(dev, d, LEN, DMA_FROM_DEVICE);
+	bwo = dma_map_single(dev, wo, LEN, DMA_FROM_DEVICE); /* write-only */
+
+	/* 0: all mapped: d = s0 ^ s1 ^ s2 */
+	submit_raid(0, dd->device_prep_dma_xor(chan, bd, bs, 3, LEN, fl));
+	/* 1: a source never mapped */
+	{
+		dma_addr_t src[3] = { bs[0], (dma_addr_t)(uintptr_t)other, bs[2] };
+
+		submit_raid(1, dd->device_prep_dma_xor(chan, bwo, src, 3, LEN, fl));
+	}
+	/* 2: the destination mapped DMA_TO_DEVICE only */
+	submit_raid(2, dd->device_prep_dma_xor(chan, bs[0], &bs[1], 2, LEN, fl));
+	/* 3: pq_val of a P mapped DMA_FROM_DEVICE (the check reads it) */
+	pq[0] = bwo;
+	pq[1] = 0;
+	submit_raid(3, dd->device_prep_dma_pq_val(chan, pq, bs, 3, coef, LEN, &res,
+						  fl | DMA_PREP_PQ_DISABLE_Q));
+	log_reset();
+	dma_async_issue_pending(chan);
+	assert_true(counter_wait_ge(&rec.done, 4, TEST_DEADLINE_MS));
+	assert_int_equal(atomic_load(&rec.result[0]), DMA_TRANS_NOERROR);
+	for (size_t k = 0; k < LEN; k++)
+		assert_int_equal(d[k], 0x11 ^ 0x22 ^ 0x44);
+	assert_int_equal(atomic_load(&rec.result[1]), DMA_TRANS_READ_FAILED);
+	assert_int_equal(atomic_load(&rec.residue[1]), LEN);
+	snprintf(needle, sizeof(needle), "0x%lx is not mapped for reading",
+		 (unsigned long)(uintptr_t)other);
+	assert_true(log_has(needle));
+	assert_int_equal(atomic_load(&rec.result[2]), DMA_TRANS_WRITE_FAILED);
+	snprintf(needle, sizeof(needle), "0x%lx is not mapped for writing",
+		 (unsigned long)(uintptr_t)s[0]);
+	assert_true(log_has(needle));
+	for (size_t k = 0; k < LEN; k++)
+		assert_int_equal(s[0][k], 0x11); /* not written */
+	assert_int_equal(atomic_load(&rec.result[3]), DMA_TRANS_READ_FAILED);
+	snprintf(needle, sizeof(needle), "0x%lx is not mapped for reading",
+		 (unsigned long)(uintptr_t)wo);
+	assert_true(log_has(needle));
+
+	for (int i = 0; i < 3; i++) {
+		dma_unmap_single(dev, bs[i], LEN, DMA_TO_DEVICE);
+		free(s[i]);
+	}
+	dma_unmap_single(dev, bd, LEN, DMA_FROM_DEVICE);
+	dma_unmap_single(dev, bwo, LEN, DMA_FROM_DEVICE);
+	udma_set_strict_mapping(false);
+	free(d);
+	free(wo);
+	free(other);
+}
+
 /* Unmapping a buffer the engine is copying: the transfer fails and the
  * address is logged (at unmap when the engine is inside it, else when the
  * engine reaches it). */
@@ -680,6 +769,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(delay, setup_sw, teardown),
 		cmocka_unit_test_setup_teardown(ring_slave_fault, setup_none, teardown),
 		cmocka_unit_test_setup_teardown(strict_checks, setup_sw, teardown),
+		cmocka_unit_test_setup_teardown(strict_raid, setup_sw, teardown),
 		cmocka_unit_test_setup_teardown(strict_unmap_in_flight, setup_sw, teardown),
 		cmocka_unit_test_setup_teardown(strict_ring, setup_none, teardown),
 	};

@@ -8,8 +8,8 @@
  * or delay some of its descriptors on purpose; udma_set_strict_mapping()
  * makes the software providers refuse to touch memory that is not mapped.
  *
- * Provider part (bottom of the file): struct udma_xfer and its four calls,
- * which a provider's engine makes around every descriptor it executes, so
+ * Provider part (bottom of the file): struct udma_xfer and the udma_xfer_*
+ * calls a provider's engine makes around every descriptor it executes, so
  * that injected faults, delays and strict checks behave the same in every
  * provider. With no fault configured on the channel and strict mapping off,
  * udma_xfer_active() is false and the provider keeps its normal path.
@@ -193,6 +193,20 @@ UDMA_EXPORT void udma_xfer_begin(struct udma_xfer *x, struct dma_chan *chan,
  */
 UDMA_EXPORT size_t udma_xfer_piece(struct udma_xfer *x, void *dst, const void *src,
 				   size_t n);
+
+/*
+ * udma_xfer_check - strict mapping check only, for an operation that reads
+ * or writes several buffers at once (XOR, P+Q: call it for each block before
+ * moving any byte): may the engine read @n bytes at CPU address @src and
+ * write @n bytes at @dst (either may be NULL)? Counts no bytes as done and
+ * draws no injected fault (call udma_xfer_piece() for those), and unlike
+ * udma_xfer_piece() does not watch the range for an unmap while it is moved.
+ * Return: true when allowed (always, with strict mapping off); false when the
+ * descriptor has failed (x->result READ/WRITE_FAILED, logged with the
+ * address; or it had failed already): move nothing, call udma_xfer_end().
+ * Context: the provider's engine, any lock the provider wants.
+ */
+UDMA_EXPORT bool udma_xfer_check(struct udma_xfer *x, void *dst, const void *src, size_t n);
 
 /*
  * udma_xfer_end - the engine finished with the descriptor (all bytes moved,

@@ -429,6 +429,34 @@ static int sw_xmove(struct sw_chan *c, unsigned long gen, struct udma_xfer *x, c
 	return 1;
 }
 
+/*
+ * Strict mapping for a RAID op (SW_INTERRUPT touches nothing): sources are
+ * read; xor and pq outputs written (a pq continuation reads them too);
+ * xor_val/pq_val outputs only read. Return: false when a block is not
+ * mapped for its access (x->result set and logged).
+ */
+static bool sw_raid_xcheck(struct udma_xfer *x, const struct sw_desc *d)
+{
+	const struct sw_raid *r = &d->u.raid;
+	bool out_read, out_write;
+
+	if (d->op < SW_XOR || d->op == SW_INTERRUPT)
+		return true;
+	for (unsigned int i = 0; i < r->src_cnt; i++)
+		if (!udma_xfer_check(x, NULL, r->src[i], r->len))
+			return false;
+	out_write = d->op == SW_XOR || d->op == SW_PQ;
+	out_read = !out_write || (d->op == SW_PQ && (r->flags & SW_RAID_CONTINUE));
+	for (int k = 0; k < 2; k++) {
+		if (!r->out[k])
+			continue;
+		if (!udma_xfer_check(x, out_write ? r->out[k] : NULL,
+				     out_read ? r->out[k] : NULL, r->len))
+			return false;
+	}
+	return true;
+}
+
 static int sw_xexec(struct sw_chan *c, unsigned long gen, struct udma_xfer *x,
 		    const struct sw_desc *d)
 {
@@ -459,8 +487,9 @@ static int sw_xexec(struct sw_chan *c, unsigned long gen, struct udma_xfer *x,
 		}
 		return r;
 	default:
-		/* other operations: delays and whole-descriptor faults only */
-		if (udma_xfer_piece(x, NULL, NULL, x->len) < x->len) {
+		/* RAID ops: every block's mapping checked first, then delays and
+		 * whole-descriptor faults (no partial RAID results) */
+		if (!sw_raid_xcheck(x, d) || udma_xfer_piece(x, NULL, NULL, x->len) < x->len) {
 			x->done = 0; /* nothing moved */
 			return 0;
 		}
