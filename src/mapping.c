@@ -10,6 +10,9 @@
  * urcu_bp_synchronize_rcu()). map/unmap build a new array under
  * map_lock (a mutex), publish it, wait for a grace period and free the old
  * one; engines look ranges up under urcu_bp_read_lock() with no lock.
+ * A map made inside a read-side section (async_tx's) retires the old table
+ * instead of waiting; an unmap made there cannot give the in-flight
+ * guarantee and says so.
  * With strict mapping off, the mapping calls touch neither (one branch).
  */
 #include <errno.h>
@@ -37,11 +40,15 @@ struct strict_tab {
 	size_t n;
 	struct strict_rec *rec;
 	uintptr_t *maxr, *maxw;
+	struct strict_tab *retired_next; /* on the retired list */
 };
 
 int udma__strict_on;
 static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct strict_tab *strict_tab; /* RCU; written under map_lock */
+/* tables replaced from inside a read-side section, freed by the next
+ * publish made outside one (map_lock) */
+static struct strict_tab *retired;
 
 static bool dir_reads(enum dma_data_direction d)
 {
@@ -82,18 +89,40 @@ static void tab_index(struct strict_tab *t)
 	}
 }
 
-/* Publish @t (map_lock held), then free the old table after a grace period. */
-static void tab_publish_unlock(struct strict_tab *t)
+/*
+ * Publish @t (map_lock held), then free the old table after a grace period.
+ * A caller inside a urcu-bp read-side section (async_tx maps there, holding
+ * the channel it found) cannot wait for a grace period, which would wait for
+ * itself: the old table is retired instead, and freed by the next publish
+ * made outside a read-side section. Return: whether a grace period passed.
+ */
+static bool tab_publish_unlock(struct strict_tab *t)
 {
-	struct strict_tab *old = strict_tab;
+	struct strict_tab *old = strict_tab, *gone;
 
 	/* rcu_assign_pointer, spelled so ThreadSanitizer sees the release */
 	__atomic_store_n(&strict_tab, t, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&map_lock);
-	if (old) {
-		urcu_bp_synchronize_rcu();
-		free(old);
+	if (urcu_bp_read_ongoing()) {
+		if (old) {
+			old->retired_next = retired;
+			retired = old;
+		}
+		pthread_mutex_unlock(&map_lock);
+		return false;
 	}
+	gone = retired;
+	retired = NULL;
+	pthread_mutex_unlock(&map_lock);
+	if (!old && !gone)
+		return true;
+	urcu_bp_synchronize_rcu();
+	free(old);
+	while (gone) {
+		old = gone->retired_next;
+		free(gone);
+		gone = old;
+	}
+	return true;
 }
 
 static void strict_add(void *ptr, size_t size, dma_addr_t bus, enum dma_data_direction dir)
@@ -173,7 +202,13 @@ static void strict_remove(struct device *dev, dma_addr_t bus, size_t size,
 		       (old->n - found - 1) * sizeof(t->rec[0]));
 		tab_index(t);
 	}
-	tab_publish_unlock(t);
+	if (!tab_publish_unlock(t)) {
+		/* no grace period: an engine may still be moving it unseen */
+		udma_err("%s: strict mapping: unmap of 0x%llx inside an RCU read-side section: "
+			 "a transfer moving it now is not detected", dev_name(dev),
+			 (unsigned long long)bus);
+		return;
+	}
 	/* after the grace period: every engine check that still saw the mapping
 	 * has published the piece it moves */
 	udma__strict_unmapped(start, end);
