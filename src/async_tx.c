@@ -427,9 +427,26 @@ static void tx_submit_chained(struct dma_async_tx_descriptor *tx,
 		async_tx_ack(depend);
 }
 
-static dma_addr_t map(struct dma_chan *chan, void *p, size_t len)
+/*
+ * Mappings that need undoing: strict mapping records them, and a device with
+ * an unmap hook (IOMMU) holds them. Identity mappings are left alone, so the
+ * usual path allocates nothing.
+ */
+static bool unmap_needed(struct device *dev)
 {
-	return dma_map_single(chan->device->dev, p, len, DMA_BIDIRECTIONAL);
+	return udma_strict_mapping_enabled() ||
+	       (dev && dev->dma_ops && dev->dma_ops->unmap_single);
+}
+
+/* Map @len bytes at @p for @chan's device, recorded in @u when not NULL. */
+static dma_addr_t map(struct dma_chan *chan, struct dmaengine_unmap_data *u, void *p,
+		      size_t len)
+{
+	dma_addr_t a = dma_map_single(chan->device->dev, p, len, DMA_BIDIRECTIONAL);
+
+	if (u && !dma_mapping_error(chan->device->dev, a))
+		u->addr[u->bidi_cnt++] = a;
+	return a;
 }
 
 static bool ptr_aligned(enum dmaengine_alignment a, const void *p)
@@ -437,71 +454,111 @@ static bool ptr_aligned(enum dmaengine_alignment a, const void *p)
 	return dmaengine_check_align(a, (size_t)(uintptr_t)p, 0, 0);
 }
 
-/* Prep @op on @chan. NULL: this channel cannot do it (use the CPU). */
+/* Can @chan's device take @op's source count at all? */
+static bool count_ok(struct dma_device *dev, const struct op *op)
+{
+	int n = op->nsrc + (op->type == DMA_XOR && op->dst_in_sum);
+
+	switch (op->type) {
+	case DMA_MEMCPY:
+		return true;
+	case DMA_XOR:
+	case DMA_XOR_VAL:
+		return n >= 2 && n <= dev->max_xor;
+	case DMA_PQ:
+	case DMA_PQ_VAL:
+		return n >= 1 && n <= dma_maxpq(dev, 0);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Prep @op on @chan. NULL: this channel cannot do it (use the CPU). When the
+ * mappings need undoing they are recorded in unmap data attached to the
+ * descriptor (dropped by virt-dma when it ends); on failure *@undo gets the
+ * unmap data of what was mapped, for the caller to put outside its RCU
+ * read-side section (an unmap may wait for a grace period).
+ */
 static struct dma_async_tx_descriptor *prep_on(struct dma_chan *chan, struct op *op,
-					       struct async_submit_ctl *submit)
+					       struct async_submit_ctl *submit,
+					       struct dmaengine_unmap_data **undo)
 {
 	struct dma_device *dev = chan->device;
+	struct dma_async_tx_descriptor *tx = NULL;
+	struct dmaengine_unmap_data *u = NULL;
 	unsigned long flags = 0;
 	dma_addr_t src[MAX_SRC + 1], dst[2] = { 0, 0 };
 	enum dmaengine_alignment align;
 	int n = op->nsrc;
 
+	*undo = NULL;
 	if (submit->cb_fn || submit->udma_cb_result)
 		flags |= DMA_PREP_INTERRUPT;
 	if (submit->flags & ASYNC_TX_FENCE)
 		flags |= DMA_PREP_FENCE;
 	align = op->type == DMA_MEMCPY ? dev->copy_align :
 		(op->type == DMA_XOR || op->type == DMA_XOR_VAL) ? dev->xor_align : dev->pq_align;
-	if (!dmaengine_check_align(align, 0, 0, op->len))
+	if (!count_ok(dev, op) || !dmaengine_check_align(align, 0, 0, op->len))
 		return NULL;
+	for (int k = 0; k < 2; k++)
+		if (op->dst[k] && !ptr_aligned(align, op->dst[k]))
+			return NULL;
+	for (int i = 0; i < n; i++)
+		if (!ptr_aligned(align, op->src[i]))
+			return NULL;
+	if (unmap_needed(dev->dev)) {
+		u = dmaengine_get_unmap_data(dev->dev, n + 2, 0);
+		if (!u)
+			return NULL;
+		u->len = op->len;
+	}
 	for (int k = 0; k < 2; k++) {
 		if (!op->dst[k])
 			continue;
-		if (!ptr_aligned(align, op->dst[k]))
-			return NULL;
-		dst[k] = map(chan, op->dst[k], op->len);
+		dst[k] = map(chan, u, op->dst[k], op->len);
 		if (dma_mapping_error(dev->dev, dst[k]))
-			return NULL;
+			goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		if (!ptr_aligned(align, op->src[i]))
-			return NULL;
-		src[i] = map(chan, op->src[i], op->len);
+		src[i] = map(chan, u, op->src[i], op->len);
 		if (dma_mapping_error(dev->dev, src[i]))
-			return NULL;
+			goto out;
 	}
 	switch (op->type) {
 	case DMA_MEMCPY:
-		return dev->device_prep_dma_memcpy(chan, dst[0], src[0], op->len, flags);
+		tx = dev->device_prep_dma_memcpy(chan, dst[0], src[0], op->len, flags);
+		break;
 	case DMA_XOR:
 		if (op->dst_in_sum)
 			src[n++] = dst[0];
-		if (n < 2 || n > dev->max_xor)
-			return NULL;
-		return dev->device_prep_dma_xor(chan, dst[0], src, (unsigned int)n,
-						op->len, flags);
+		tx = dev->device_prep_dma_xor(chan, dst[0], src, (unsigned int)n, op->len, flags);
+		break;
 	case DMA_XOR_VAL:
-		if (n < 2 || n > dev->max_xor)
-			return NULL;
-		return dev->device_prep_dma_xor_val(chan, src, (unsigned int)n, op->len,
-						    op->res, flags);
-	case DMA_PQ:
-	case DMA_PQ_VAL:
-		if (n < 1 || n > dma_maxpq(dev, 0))
-			return NULL;
+		tx = dev->device_prep_dma_xor_val(chan, src, (unsigned int)n, op->len, op->res,
+						  flags);
+		break;
+	default: /* DMA_PQ, DMA_PQ_VAL (count_ok) */
 		if (!op->dst[0])
 			flags |= DMA_PREP_PQ_DISABLE_P;
 		if (!op->dst[1])
 			flags |= DMA_PREP_PQ_DISABLE_Q;
 		if (op->type == DMA_PQ)
-			return dev->device_prep_dma_pq(chan, dst, src, (unsigned int)n,
-						       op->coef, op->len, flags);
-		return dev->device_prep_dma_pq_val(chan, dst, src, (unsigned int)n,
-						   op->coef, op->len, op->res, flags);
-	default:
-		return NULL;
+			tx = dev->device_prep_dma_pq(chan, dst, src, (unsigned int)n, op->coef,
+						     op->len, flags);
+		else
+			tx = dev->device_prep_dma_pq_val(chan, dst, src, (unsigned int)n,
+							 op->coef, op->len, op->res, flags);
+		break;
 	}
+out:
+	if (tx && u) {
+		dma_set_unmap(tx, u);
+		dmaengine_unmap_put(u); /* the descriptor's reference remains */
+	} else if (u) {
+		*undo = u;
+	}
+	return tx;
 }
 
 static struct dma_chan *find_channel(enum dma_transaction_type type,
@@ -551,13 +608,16 @@ static struct dma_async_tx_descriptor *run_op(struct op *op, struct async_submit
 		struct dma_chan *chan;
 
 		/* a channel found here cannot be released before the submit */
+		struct dmaengine_unmap_data *undo = NULL;
+
 		urcu_bp_read_lock();
 		chan = find_channel(op->type, depend);
 		if (chan)
-			tx = prep_on(chan, op, submit);
+			tx = prep_on(chan, op, submit, &undo);
 		if (tx)
 			tx_submit_chained(tx, submit);
 		urcu_bp_read_unlock();
+		dmaengine_unmap_put(undo); /* a failed prep's mappings */
 		if (tx)
 			return tx;
 	}

@@ -24,6 +24,11 @@
  * vchan_vdesc_fini does the same for descriptors thrown away (terminate,
  * release), whose dependants then complete as DMA_TRANS_ABORTED.
  *
+ * Unmap data (tx->unmap, set by async_tx with dma_set_unmap): dropped with
+ * no lock held - before the callback of a completed descriptor, in
+ * vchan_vdesc_fini for one thrown away, in vchan_tx_desc_free for one freed
+ * unsubmitted - so its mappings are undone exactly once.
+ *
  * Completion context: that delivery code is udma__vchan_deliver(). The
  * tasklet runs it on the completion thread in the default mode; in the
  * polled/eventfd modes udma_chan_poll() runs it on the client's thread
@@ -316,6 +321,7 @@ UDMA_EXPORT int vchan_tx_desc_free(struct dma_async_tx_descriptor *tx)
 {
 	struct virt_dma_chan *vc = to_virt_chan(tx->chan);
 	struct virt_dma_desc *vd = to_virt_desc(tx);
+	struct dmaengine_unmap_data *unmap;
 	bool external = false;
 
 	spin_lock(&vc->lock);
@@ -326,11 +332,14 @@ UDMA_EXPORT int vchan_tx_desc_free(struct dma_async_tx_descriptor *tx)
 		return -EBUSY;
 	}
 	cds_list_del(&vd->node);
+	unmap = tx->unmap;
+	tx->unmap = NULL;
 	if (from_pool(vc, vd))
 		pool_put_locked(vc, vd);
 	else
 		external = true;
 	spin_unlock(&vc->lock);
+	dmaengine_unmap_put(unmap);
 	if (external)
 		desc_free_external(vc, vd);
 	return 0;
@@ -380,6 +389,7 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 	for (;;) {
 		struct dmaengine_desc_callback cb;
 		struct dmaengine_result result;
+		struct dmaengine_unmap_data *unmap = NULL;
 		struct virt_dma_desc *vd, *external = NULL;
 		CDS_LIST_HEAD(freeq);
 		bool more, reused = false;
@@ -415,11 +425,13 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 		}
 
 		/*
-		 * Descriptors without a callback or async_tx dependant: commit
-		 * and retire in bulk. Closing tx->next (UDMA_TX_DEPS_DONE) with a
-		 * compare-and-swap tells a concurrent async_tx attach that the
-		 * descriptor is done; if a dependant got there first, it is run
-		 * like a callback, outside the lock.
+		 * Descriptors without a callback, unmap data or async_tx
+		 * dependant: commit and retire in bulk. Closing tx->next
+		 * (UDMA_TX_DEPS_DONE) with a compare-and-swap tells a concurrent
+		 * async_tx attach that the descriptor is done; if a dependant got
+		 * there first, it is run like a callback, outside the lock.
+		 * Unmap data is dropped outside the lock too (an unmap may
+		 * block), before the callback, as in the kernel.
 		 */
 		vd = NULL;
 		while (budget && !cds_list_empty(&vc->desc_completed)) {
@@ -443,7 +455,7 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 			else if (vd->tx_result.result != DMA_TRANS_NOERROR)
 				udma__fault_note(&vc->chan, vd->tx.cookie, vd->tx_result.residue);
 			udma_cookie_complete_result(&vd->tx, vd->tx_result.result);
-			if (dmaengine_desc_callback_valid(&cb) ||
+			if (dmaengine_desc_callback_valid(&cb) || vd->tx.unmap ||
 			    !__atomic_compare_exchange_n(&vd->tx.next, &none,
 							 UDMA_TX_DEPS_DONE, false,
 							 __ATOMIC_ACQ_REL,
@@ -453,6 +465,8 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 				 * its callback runs, so the callback may resubmit
 				 * it (terminate never frees reusable ones).
 				 */
+				unmap = vd->tx.unmap;
+				vd->tx.unmap = NULL;
 				if (dmaengine_desc_test_reuse(&vd->tx)) {
 					result = vd->tx_result;
 					retire_locked(vc, vd);
@@ -473,6 +487,7 @@ unsigned int udma__vchan_deliver(struct virt_dma_chan *vc, unsigned int max_call
 			desc_free_external(vc, external);
 		vchan_dma_desc_free_list(vc, &freeq);
 		if (vd) {
+			dmaengine_unmap_put(unmap);
 			/* only callbacks count against the poll budget */
 			if (dmaengine_desc_callback_valid(&cb))
 				called++;
@@ -549,6 +564,8 @@ UDMA_EXPORT void vchan_vdesc_fini(struct virt_dma_desc *vd)
 	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);
 	bool external = false;
 
+	/* its mappings are undone (not its buffers' owner's: async_tx's) */
+	dma_descriptor_unmap(&vd->tx);
 	/* an async_tx dependant of a descriptor thrown away inherits the failure */
 	udma__run_dependencies(&vd->tx, true);
 	spin_lock(&vc->lock);

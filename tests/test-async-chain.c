@@ -171,6 +171,147 @@ static void test_chain_two_channels_order(void **state)
 	assert_int_equal(mock_dev_count(f->a, MOCK_VIOLATION), 0);
 }
 
+/* ------------------------------------------------------------ unmap data */
+
+/* A translating device's hooks (identity), counting maps and unmaps per
+ * direction; the callback records how many unmaps had happened by then. */
+static int n_map, n_unmap, n_unmap_dir[3]; /* atomics */
+static int unmaps_at_cb = -1;              /* atomic */
+
+static dma_addr_t count_map(struct device *dev, void *ptr, size_t size,
+			    enum dma_data_direction dir)
+{
+	(void)dev;
+	(void)size;
+	(void)dir;
+	__atomic_add_fetch(&n_map, 1, __ATOMIC_SEQ_CST);
+	return (dma_addr_t)(uintptr_t)ptr;
+}
+
+static void count_unmap(struct device *dev, dma_addr_t addr, size_t size,
+			enum dma_data_direction dir)
+{
+	(void)dev;
+	(void)addr;
+	(void)size;
+	__atomic_add_fetch(&n_unmap, 1, __ATOMIC_SEQ_CST);
+	if ((unsigned int)dir < 3)
+		__atomic_add_fetch(&n_unmap_dir[dir], 1, __ATOMIC_SEQ_CST);
+}
+
+static const struct dma_map_ops count_ops = { count_map, count_unmap, NULL };
+
+static void cb_unmaps(void *p)
+{
+	(void)p;
+	__atomic_store_n(&unmaps_at_cb, __atomic_load_n(&n_unmap, __ATOMIC_SEQ_CST),
+			 __ATOMIC_SEQ_CST);
+	counter_add(&done, 1);
+}
+
+static void counting_on(struct dma_chan *c)
+{
+	__atomic_store_n(&n_map, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&n_unmap, 0, __ATOMIC_SEQ_CST);
+	for (int d = 0; d < 3; d++)
+		__atomic_store_n(&n_unmap_dir[d], 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&unmaps_at_cb, -1, __ATOMIC_SEQ_CST);
+	c->device->dev->dma_ops = &count_ops;
+}
+
+/*
+ * async_tx on a device that translates: each operation's mappings are
+ * undone exactly once - when it completes, before its callback; when a
+ * terminate throws it away; when a failed prep gives up.
+ */
+static void test_unmap_on_complete_and_terminate(void **state)
+{
+	struct fix *f = *state;
+	struct page *xs[2] = { pg(f->buf[1]), pg(f->buf[2]) };
+	struct dma_async_tx_descriptor *t;
+	struct async_submit_ctl s;
+
+	counting_on(f->ca);
+	counting_on(f->cb);
+	/* completed: 2 maps (dst, src), undone before the callback */
+	init_async_submit(&s, ASYNC_TX_ACK, NULL, cb_unmaps, NULL, NULL);
+	t = async_memcpy(pg(f->buf[1]), pg(f->buf[0]), 0, 0, LEN, &s);
+	assert_non_null(t);
+	assert_int_equal(__atomic_load_n(&n_map, __ATOMIC_SEQ_CST), 2);
+	async_tx_issue_pending_all();
+	assert_int_equal(__atomic_load_n(&n_unmap, __ATOMIC_SEQ_CST), 0);
+	complete_one(f->ca, DMA_TRANS_NOERROR);
+	assert_true(counter_wait_ge(&done, 1, TEST_DEADLINE_MS));
+	assert_int_equal(__atomic_load_n(&unmaps_at_cb, __ATOMIC_SEQ_CST), 2);
+	assert_int_equal(__atomic_load_n(&n_unmap_dir[DMA_BIDIRECTIONAL], __ATOMIC_SEQ_CST), 2);
+
+	/* failed on the engine: undone too */
+	init_async_submit(&s, ASYNC_TX_ACK | ASYNC_TX_XOR_ZERO_DST, NULL, NULL, NULL, NULL);
+	t = async_xor(pg(f->buf[3]), xs, 0, 2, LEN, &s);
+	assert_non_null(t);
+	assert_int_equal(__atomic_load_n(&n_map, __ATOMIC_SEQ_CST), 5);
+	async_tx_issue_pending_all();
+	complete_one(f->cb, DMA_TRANS_WRITE_FAILED);
+	assert_int_equal(__atomic_load_n(&n_unmap, __ATOMIC_SEQ_CST), 5);
+
+	/* thrown away by a terminate before it ran: undone once */
+	init_async_submit(&s, ASYNC_TX_ACK, NULL, NULL, NULL, NULL);
+	t = async_memcpy(pg(f->buf[4]), pg(f->buf[0]), 0, 0, LEN, &s);
+	assert_non_null(t);
+	assert_int_equal(__atomic_load_n(&n_map, __ATOMIC_SEQ_CST), 7);
+	assert_int_equal(dmaengine_terminate_sync(f->ca), 0);
+	assert_int_equal(__atomic_load_n(&n_unmap, __ATOMIC_SEQ_CST), 7);
+	assert_int_equal(mock_chan_flush(f->ca, TEST_DEADLINE_MS), 0);
+	assert_int_equal(__atomic_load_n(&n_unmap, __ATOMIC_SEQ_CST), 7);
+
+	f->ca->device->dev->dma_ops = NULL;
+	f->cb->device->dev->dma_ops = NULL;
+}
+
+/* dmaengine_get_unmap_data / dmaengine_unmap_put on their own: directions in
+ * order, a 0 among the bidirectional ones skipped, references counted. */
+static void test_unmap_data_api(void **state)
+{
+	struct fix *f = *state;
+	struct device *dev = f->ca->device->dev;
+	struct dmaengine_unmap_data *u;
+	struct dma_async_tx_descriptor *t;
+
+	log_reset();
+	assert_null(dmaengine_get_unmap_data(dev, 0, 0));
+	assert_null(dmaengine_get_unmap_data(dev, 257, 0));
+	assert_true(log_has("addresses (1..256)"));
+	counting_on(f->ca);
+	u = dmaengine_get_unmap_data(dev, 5, 0);
+	assert_non_null(u);
+	assert_int_equal(u->map_cnt, 5);
+	assert_ptr_equal(u->dev, dev);
+	u->len = LEN;
+	u->addr[0] = (dma_addr_t)(uintptr_t)f->buf[0];
+	u->to_cnt = 1;
+	u->addr[1] = (dma_addr_t)(uintptr_t)f->buf[1];
+	u->from_cnt = 1;
+	u->addr[2] = (dma_addr_t)(uintptr_t)f->buf[2];
+	u->addr[3] = 0; /* skipped */
+	u->bidi_cnt = 2;
+
+	/* a descriptor holds a reference: the put here undoes nothing yet */
+	t = f->ca->device->device_prep_dma_interrupt(f->ca, DMA_CTRL_ACK);
+	assert_non_null(t);
+	dma_set_unmap(t, u);
+	dmaengine_unmap_put(u);
+	assert_true(dmaengine_submit(t) > 0);
+	dma_async_issue_pending(f->ca);
+	assert_int_equal(__atomic_load_n(&n_unmap, __ATOMIC_SEQ_CST), 0);
+	complete_one(f->ca, DMA_TRANS_NOERROR);
+	assert_int_equal(__atomic_load_n(&n_unmap, __ATOMIC_SEQ_CST), 3);
+	assert_int_equal(__atomic_load_n(&n_unmap_dir[DMA_TO_DEVICE], __ATOMIC_SEQ_CST), 1);
+	assert_int_equal(__atomic_load_n(&n_unmap_dir[DMA_FROM_DEVICE], __ATOMIC_SEQ_CST), 1);
+	assert_int_equal(__atomic_load_n(&n_unmap_dir[DMA_BIDIRECTIONAL], __ATOMIC_SEQ_CST), 1);
+	dmaengine_unmap_put(NULL); /* nothing */
+	f->ca->device->dev->dma_ops = NULL;
+}
+
 /* A failed parent: the rest of the chain reports DMA_TRANS_ABORTED. */
 static void test_chain_error_propagates(void **state)
 {
@@ -521,6 +662,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pool_serves_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chain_two_channels_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chain_error_propagates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_on_complete_and_terminate, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_data_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_parents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trigger_callback_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_descriptor_in_chain, setup, teardown),

@@ -155,8 +155,10 @@ static inline void init_async_submit(struct async_submit_ctl *args,
  * reference to use engines at all; without it everything runs on the CPU.
  * Bad arguments are logged, the callback still runs (udma_cb_result sees
  * DMA_TRANS_ABORTED) and NULL is returned; a failed or aborted parent makes
- * the operation complete as DMA_TRANS_ABORTED too. Buffers stay the caller's (mapped memory
- * whose struct page is its address); async_tx never unmaps them.
+ * the operation complete as DMA_TRANS_ABORTED too. Buffers stay the caller's (memory
+ * whose struct page is its address); async_tx maps them on the channel's device
+ * and, when that mapping must be undone (strict mapping, a translating device),
+ * unmaps them when the operation ends (doc/async_tx.md, "Mappings").
  * Context: any thread, a completion callback included. The CPU path waits
  * (at most UDMA_ASYNC_TX_WAIT_MS) for an unfinished depend_tx; from a
  * completion callback it does not wait but logs and fails the operation.

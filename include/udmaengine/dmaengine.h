@@ -922,6 +922,75 @@ static inline bool async_tx_test_ack(struct dma_async_tx_descriptor *tx)
 		DMA_CTRL_ACK) == DMA_CTRL_ACK;
 }
 
+/* ------------------------------------------------ unmap data (async_tx) */
+
+/*
+ * struct dmaengine_unmap_data - mappings a descriptor holds and undoes when
+ * it ends. @addr holds @to_cnt DMA_TO_DEVICE addresses, then @from_cnt
+ * DMA_FROM_DEVICE ones, then @bidi_cnt DMA_BIDIRECTIONAL ones (a 0 among
+ * those is skipped), each mapped on @dev for @len bytes; @map_cnt is the
+ * room dmaengine_get_unmap_data() made. Differences from the kernel, both
+ * invisible to code that only indexes @addr and calls the functions below:
+ * @addr is a pointer to the entries (allocated with the struct; a flexible
+ * array would not be valid C++), and @udma_refcount stands for the kernel's
+ * struct kref.
+ */
+struct dmaengine_unmap_data {
+	uint16_t map_cnt;
+	uint8_t to_cnt;
+	uint8_t from_cnt;
+	uint8_t bidi_cnt;
+	struct device *dev;
+	unsigned int udma_refcount;
+	size_t len;
+	dma_addr_t *addr;
+};
+
+/*
+ * dmaengine_get_unmap_data - unmap data with room for @nr (1..256)
+ * addresses on @dev, counts zero, one reference (the caller's). @flags is
+ * the kernel's gfp_t, ignored (pass 0).
+ * Return: the unmap data, or NULL (@nr out of range, out of memory; logged).
+ * Context: any thread; allocates.
+ */
+UDMA_EXPORT struct dmaengine_unmap_data *dmaengine_get_unmap_data(struct device *dev, int nr,
+								  unsigned int flags);
+
+/*
+ * dmaengine_unmap_put - drop a reference to @unmap (NULL: nothing). The last
+ * one unmaps every recorded address with dma_unmap_single() in its direction
+ * and frees @unmap. Context: any thread that may call dma_unmap_single()
+ * (with strict mapping on, that waits for an RCU grace period: not inside a
+ * urcu-bp read-side section).
+ */
+UDMA_EXPORT void dmaengine_unmap_put(struct dmaengine_unmap_data *unmap);
+
+/*
+ * dma_set_unmap - attach @unmap to @tx, taking a reference for it: the
+ * provider drops it when @tx completes (before its callback) or is thrown
+ * away. virt-dma providers do this for you; others call
+ * dma_descriptor_unmap() at that point. Context: the preparer, before submit.
+ */
+static inline void dma_set_unmap(struct dma_async_tx_descriptor *tx,
+				 struct dmaengine_unmap_data *unmap)
+{
+	__atomic_add_fetch(&unmap->udma_refcount, 1, __ATOMIC_RELAXED);
+	tx->unmap = unmap;
+}
+
+/*
+ * dma_descriptor_unmap - drop @tx's unmap data, if any (its mappings are
+ * undone when that was the last reference). Context: the provider's
+ * completion path, as for dmaengine_unmap_put().
+ */
+static inline void dma_descriptor_unmap(struct dma_async_tx_descriptor *tx)
+{
+	if (tx->unmap) {
+		dmaengine_unmap_put(tx->unmap);
+		tx->unmap = NULL;
+	}
+}
+
 /* ------------------------------------------- public channel pool (async_tx) */
 
 /*
