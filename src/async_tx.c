@@ -69,25 +69,45 @@ static bool aligned32(const void *p)
 	return ((uintptr_t)p & 31) == 0;
 }
 
-/* dst = sum coef[i] * src[i] over GF(2^8); dst may be one of the sources. */
+static bool overlap(const void *a, const void *b, size_t len)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return x < y + len && y < x + len;
+}
+
+/*
+ * dst = sum coef[i] * src[i] over GF(2^8); dst may be one of the sources.
+ * ISA-L's ec_encode_data is not in-place safe: a length that is not a
+ * multiple of 32 is finished by running the last vector again over bytes it
+ * has already written. So when dst overlaps a source, each piece is computed
+ * into a stack buffer first (pieces read only bytes not yet written).
+ */
 static void cpu_dot(void *dst, void **src, const unsigned char *coef, int n, size_t len)
 {
-	unsigned char tbl[(MAX_SRC + 1) * 32];
+	unsigned char tbl[(MAX_SRC + 1) * 32], bounce[CHECK_CHUNK];
+	size_t max_piece = 1u << 30;
 
 	if (n == 0) {
 		memset(dst, 0, len);
 		return;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		gf_vect_mul_init(coef[i], &tbl[32 * i]);
+		if (overlap(dst, src[i], len))
+			max_piece = sizeof(bounce);
+	}
 	for (size_t done = 0; done < len;) {
-		size_t piece = len - done > (1u << 30) ? (1u << 30) : len - done;
+		size_t piece = len - done > max_piece ? max_piece : len - done;
 		unsigned char *s[MAX_SRC + 1];
-		unsigned char *d = (unsigned char *)dst + done;
+		unsigned char *out = (unsigned char *)dst + done;
+		unsigned char *d = max_piece == sizeof(bounce) ? bounce : out;
 
 		for (int i = 0; i < n; i++)
 			s[i] = (unsigned char *)src[i] + done;
 		ec_encode_data((int)piece, n, 1, tbl, s, &d);
+		if (d != out)
+			memcpy(out, d, piece);
 		done += piece;
 	}
 }
@@ -466,6 +486,10 @@ static bool count_ok(struct dma_device *dev, const struct op *op)
 	case DMA_XOR_VAL:
 		return n >= 2 && n <= dev->max_xor;
 	case DMA_PQ:
+		if (op->dst_in_sum) /* a continuation: P and Q accumulate */
+			return dma_dev_has_pq_continue(dev) && n >= 1 &&
+			       n <= dma_maxpq(dev, DMA_PREP_CONTINUE);
+		return n >= 1 && n <= dma_maxpq(dev, 0);
 	case DMA_PQ_VAL:
 		return n >= 1 && n <= dma_maxpq(dev, 0);
 	default:
@@ -543,6 +567,8 @@ static struct dma_async_tx_descriptor *prep_on(struct dma_chan *chan, struct op 
 			flags |= DMA_PREP_PQ_DISABLE_P;
 		if (!op->dst[1])
 			flags |= DMA_PREP_PQ_DISABLE_Q;
+		if (op->type == DMA_PQ && op->dst_in_sum)
+			flags |= DMA_PREP_CONTINUE;
 		if (op->type == DMA_PQ)
 			tx = dev->device_prep_dma_pq(chan, dst, src, (unsigned int)n, op->coef,
 						     op->len, flags);
@@ -698,29 +724,38 @@ async_memcpy(struct page *dest, struct page *src, unsigned int dest_offset,
 	return run_op(&op, submit, NULL);
 }
 
-/* The max_xor of the channel an XOR would run on; 0 when none would. */
-static int xor_limit(struct async_submit_ctl *submit)
+/*
+ * How many sources one operation of a split chain may take on the channel a
+ * @type operation would run on: max_xor for an XOR; for P+Q the continuation
+ * limit, and only on a device that continues a syndrome natively
+ * (DMA_HAS_PQ_CONTINUE). 0: no split (no such channel).
+ */
+static int split_limit(enum dma_transaction_type type, struct async_submit_ctl *submit)
 {
 	struct dma_chan *chan;
 	int lim = 0;
 
 	urcu_bp_read_lock();
-	chan = find_channel(DMA_XOR, submit->depend_tx);
-	if (chan)
+	chan = find_channel(type, submit->depend_tx);
+	if (chan && type == DMA_XOR)
 		lim = chan->device->max_xor;
+	else if (chan && dma_dev_has_pq_continue(chan->device))
+		lim = dma_maxpq(chan->device, DMA_PREP_CONTINUE);
 	urcu_bp_read_unlock();
 	return lim;
 }
 
 /*
- * An XOR of more terms than the channel's @lim (max_xor), as a chain of
- * partial XORs into the destination, as the kernel does: the first sums up
- * to @lim terms (the old destination among them unless ZERO_DST/DROP_DST),
- * each next one adds the destination and up to @lim - 1 further sources.
- * Only the last carries the caller's callback, flags and result; a step no
- * channel takes runs on the CPU in order.
+ * An XOR or P+Q with more sources than one operation of the channel takes
+ * (@lim), as a chain of partial operations into the destination(s), as the
+ * kernel does. XOR: the first sums up to @lim terms (the old destination
+ * among them unless ZERO_DST/DROP_DST), each next one the destination and
+ * up to @lim - 1 further sources. P+Q: up to @lim sources each, every step
+ * after the first with DMA_PREP_CONTINUE (P and Q accumulate). Only the last
+ * carries the caller's callback, flags and result; a step no channel takes
+ * runs on the CPU in order.
  */
-static struct dma_async_tx_descriptor *xor_split(const struct op *all, int lim,
+static struct dma_async_tx_descriptor *split_run(const struct op *all, int lim,
 						 struct async_submit_ctl *submit, int *err)
 {
 	struct chain c = { .user = submit, .tx = submit->depend_tx };
@@ -729,14 +764,16 @@ static struct dma_async_tx_descriptor *xor_split(const struct op *all, int lim,
 
 	while (next < all->nsrc && !c.err) {
 		memset(&op, 0, offsetof(struct op, src));
-		op.type = DMA_XOR;
+		op.type = all->type;
 		op.len = all->len;
 		op.dst[0] = all->dst[0];
+		op.dst[1] = all->dst[1];
 		op.dst_in_sum = next ? true : all->dst_in_sum;
-		op.nsrc = lim - op.dst_in_sum;
+		op.nsrc = lim - (op.type == DMA_XOR && op.dst_in_sum);
 		if (op.nsrc > all->nsrc - next)
 			op.nsrc = all->nsrc - next;
 		memcpy(op.src, all->src + next, (size_t)op.nsrc * sizeof(op.src[0]));
+		memcpy(op.coef, all->coef + next, (size_t)op.nsrc);
 		next += op.nsrc;
 		chain_step(&c, &op, next == all->nsrc);
 	}
@@ -769,9 +806,9 @@ xor_common(enum dma_transaction_type type, struct page *dest, unsigned int offse
 		op.dst[0] = addr(dest, offset);
 		op.dst_in_sum = !(submit->flags & (ASYNC_TX_XOR_ZERO_DST | ASYNC_TX_XOR_DROP_DST));
 		op.cpu_only = op.nsrc + op.dst_in_sum < 2;
-		lim = op.cpu_only ? 0 : xor_limit(submit);
+		lim = op.cpu_only ? 0 : split_limit(DMA_XOR, submit);
 		if (lim >= 2 && op.nsrc + op.dst_in_sum > lim)
-			return xor_split(&op, lim, submit, err);
+			return split_run(&op, lim, submit, err);
 	} else {
 		op.cpu_only = op.nsrc < 2;
 	}
@@ -843,6 +880,7 @@ gen_syndrome(struct page **blocks, unsigned int *offsets, int disks, size_t len,
 	     struct async_submit_ctl *submit, int *err)
 {
 	struct op op = { .type = DMA_PQ, .len = len };
+	int lim;
 
 	if (!stripe_ok(blocks, disks, len) || (!blocks[disks - 2] && !blocks[disks - 1])) {
 		udma_err("no P and no Q to generate");
@@ -852,8 +890,13 @@ gen_syndrome(struct page **blocks, unsigned int *offsets, int disks, size_t len,
 		if (blocks[disks - 2 + k])
 			op.dst[k] = addr(blocks[disks - 2 + k], offsets ? offsets[disks - 2 + k] : 0);
 	stripe_sources(&op, blocks, offsets, disks, -1, -1);
+	/* PQ_XOR_DST is a continuation: offloaded where the device continues
+	 * natively, else on the CPU */
 	op.dst_in_sum = submit->flags & ASYNC_TX_PQ_XOR_DST;
-	op.cpu_only = op.dst_in_sum || op.nsrc == 0;
+	op.cpu_only = op.nsrc == 0;
+	lim = op.cpu_only ? 0 : split_limit(DMA_PQ, submit);
+	if (lim >= 1 && op.nsrc > lim)
+		return split_run(&op, lim, submit, err);
 	return run_op(&op, submit, err);
 }
 

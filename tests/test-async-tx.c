@@ -4,7 +4,8 @@
  * through the public pool) and on the CPU fallback (no pool reference):
  * results equal a direct ISA-L reference for random stripes, every
  * two-failure combination of a RAID-6 stripe recovers for N = 4..8 data
- * blocks, an XOR of more terms than max_xor runs as a chain on the channel,
+ * blocks, an XOR of more terms than max_xor and a syndrome of more blocks
+ * than max_pq run as chains on the channel, ASYNC_TX_PQ_XOR_DST accumulates,
  * the *_val operations detect a single flipped bit, the fallback runs
  * the callback in the caller's thread and returns NULL, and a completion
  * callback may submit further operations.
@@ -24,7 +25,7 @@
 
 #include "test-util.h"
 
-#define MAXD 20
+#define MAXD 48
 #define BLK (2 * PAGE_SIZE)
 
 static struct counter done;
@@ -109,7 +110,13 @@ static void ref_pq(unsigned char **data, int n, size_t len, unsigned char *p, un
 		free(arr[i]);
 }
 
-static void gen_and_compare(int n, size_t len, unsigned int off, bool offload, bool with_null)
+/*
+ * Generate P and Q of @n data blocks and compare with ISA-L. @xor_dst: with
+ * ASYNC_TX_PQ_XOR_DST, P and Q must end as their old contents xor the
+ * syndrome (a continuation).
+ */
+static void gen_and_compare_flags(int n, size_t len, unsigned int off, bool offload,
+				  bool with_null, bool xor_dst)
 {
 	unsigned char *blk[MAXD + 2], *rp = malloc(len), *rq = malloc(len);
 	struct page *pages[MAXD + 2];
@@ -132,7 +139,14 @@ static void gen_and_compare(int n, size_t len, unsigned int off, bool offload, b
 		data[1] = NULL;
 	}
 	ref_pq(data, n, len, rp, rq);
-	init_async_submit(&s, ASYNC_TX_ACK, NULL, cb_count, NULL, NULL);
+	if (xor_dst) {
+		for (size_t i = 0; i < len; i++) {
+			rp[i] ^= blk[n][off + i];
+			rq[i] ^= blk[n + 1][off + i];
+		}
+	}
+	init_async_submit(&s, ASYNC_TX_ACK | (xor_dst ? ASYNC_TX_PQ_XOR_DST : 0), NULL,
+			  cb_count, NULL, NULL);
 	RUN(async_gen_syndrome(pages, offs, n + 2, len, &s), offload);
 	assert_memory_equal(blk[n] + off, rp, len);
 	assert_memory_equal(blk[n + 1] + off, rq, len);
@@ -140,6 +154,11 @@ static void gen_and_compare(int n, size_t len, unsigned int off, bool offload, b
 		free(blk[i]);
 	free(rp);
 	free(rq);
+}
+
+static void gen_and_compare(int n, size_t len, unsigned int off, bool offload, bool with_null)
+{
+	gen_and_compare_flags(n, len, off, offload, with_null, false);
 }
 
 static void test_gen_syndrome_matches_isal(void **state)
@@ -152,7 +171,27 @@ static void test_gen_syndrome_matches_isal(void **state)
 		gen_and_compare(n, 1000, 0, false, false); /* unaligned: CPU */
 		gen_and_compare(n, 1000, 3, false, true);
 	}
-	gen_and_compare(18, BLK, 0, false, false);        /* > max_pq (16): CPU */
+	/* more than max_pq (16) data blocks: a chain continued natively */
+	gen_and_compare(17, BLK, 0, true, false);
+	gen_and_compare(18, BLK, 64, true, true);
+	gen_and_compare(32, BLK, 0, true, false);
+	gen_and_compare(33, BLK, 0, true, true);
+	gen_and_compare(MAXD, BLK, 0, true, false);
+	gen_and_compare(20, 1000, 0, false, false);       /* unaligned: CPU */
+}
+
+/* ASYNC_TX_PQ_XOR_DST: P ^= P(data), Q ^= Q(data); offloaded as a native
+ * continuation (sw-memcpy has DMA_HAS_PQ_CONTINUE), also split; CPU when
+ * unaligned. */
+static void test_gen_syndrome_xor_dst(void **state)
+{
+	(void)state;
+	gen_and_compare_flags(2, BLK, 0, true, false, true);
+	gen_and_compare_flags(7, BLK, 32, true, true, true);
+	gen_and_compare_flags(16, BLK, 0, true, false, true);
+	gen_and_compare_flags(40, BLK, 0, true, true, true);
+	gen_and_compare_flags(7, 1000, 0, false, false, true);
+	gen_and_compare_flags(30, 1000, 3, false, true, true);
 }
 
 static void test_xor_matches_isal(void **state)
@@ -189,6 +228,49 @@ static void test_xor_matches_isal(void **state)
 	RUN(async_xor(pages[0], pages, 0, 3, BLK, &s), true);
 	assert_memory_equal(src[0], ref, BLK);
 	for (int i = 0; i < 20; i++)
+		free(src[i]);
+	free(dst);
+	free(ref);
+}
+
+/*
+ * The CPU path with the destination among the terms and a length that is
+ * not a multiple of 32 (ISA-L's kernels are not in-place safe there): the
+ * default async_xor (old destination in the sum) and DROP_DST, lengths
+ * around the vector sizes, against a byte loop.
+ */
+static void test_xor_cpu_in_place_unaligned(void **state)
+{
+	static const size_t lens[] = { 1, 31, 33, 65, 100, 1000, 4097, 9000 };
+	unsigned char *src[4], *dst = blk_alloc(9000), *ref = blk_alloc(9000);
+	struct page *pages[4];
+	struct async_submit_ctl s;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		src[i] = blk_alloc(9000);
+		pages[i] = virt_to_page(src[i]);
+	}
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		size_t len = lens[l];
+
+		for (int drop = 0; drop < 2; drop++) {
+			unsigned char *d = drop ? src[0] : dst;
+
+			for (int i = 0; i < 4; i++)
+				fill(src[i], len);
+			fill(dst, len);
+			for (size_t k = 0; k < len; k++)
+				ref[k] = (unsigned char)((drop ? 0 : dst[k]) ^ src[0][k] ^ src[1][k] ^
+							 src[2][k] ^ src[3][k]);
+			init_async_submit(&s, ASYNC_TX_ACK | (drop ? ASYNC_TX_XOR_DROP_DST : 0), NULL,
+					  cb_count, NULL, NULL);
+			/* 1 byte is not 32-byte aligned: the CPU path */
+			RUN(async_xor(virt_to_page(d), pages, 0, 4, len, &s), len % 32 == 0);
+			assert_memory_equal(d, ref, len);
+		}
+	}
+	for (int i = 0; i < 4; i++)
 		free(src[i]);
 	free(dst);
 	free(ref);
@@ -584,8 +666,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gen_syndrome_matches_isal),
+		cmocka_unit_test(test_gen_syndrome_xor_dst),
 		cmocka_unit_test(test_xor_matches_isal),
 		cmocka_unit_test(test_xor_split_over_max_xor),
+		cmocka_unit_test(test_xor_cpu_in_place_unaligned),
 		cmocka_unit_test(test_raid6_two_failures_offload),
 		cmocka_unit_test(test_raid6_two_failures_cpu),
 		cmocka_unit_test(test_raid6_unaligned_cpu),

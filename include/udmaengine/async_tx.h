@@ -85,7 +85,8 @@ static inline void *page_address(const struct page *page)
  * ASYNC_TX_ACK: no operation will depend on this one; it may be recycled
  *   once done. ASYNC_TX_FENCE: the next operation consumes this one's result
  *   (passed to the engine as DMA_PREP_FENCE). ASYNC_TX_PQ_XOR_DST: xor the
- *   new syndrome into the existing P/Q (forces the CPU path).
+ *   new syndrome into the existing P/Q (offloaded as DMA_PREP_CONTINUE on
+ *   a device that continues natively, else the CPU path).
  */
 enum async_tx_flags {
 	ASYNC_TX_XOR_ZERO_DST = (1 << 0),
@@ -212,6 +213,9 @@ async_xor_val_offs(struct page *dest, unsigned int offset, struct page **src_lis
  * is P and blocks[src_cnt-1] is Q; one of P, Q may be NULL (not computed).
  * @offsets (one per block) may be NULL (all 0). 4 <= src_cnt <=
  * UDMA_ASYNC_TX_MAX_SRC. Q uses the RAID-6 generator {02} (Linux md layout).
+ * More data blocks than the channel's max_pq are split into a chain of
+ * continued P+Q operations on a device with native continuation
+ * (DMA_HAS_PQ_CONTINUE), else the CPU computes it.
  */
 UDMA_EXPORT struct dma_async_tx_descriptor *
 async_gen_syndrome(struct page **blocks, unsigned int *offsets, int src_cnt,
