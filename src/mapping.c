@@ -160,12 +160,60 @@ static const char *dir_name(enum dma_data_direction d)
 	return (unsigned int)d < 4 ? names[d] : "invalid";
 }
 
+static ptrdiff_t tab_floor(const struct strict_tab *t, uintptr_t p);
+
+#define UNMAP_GAPS 8
+
+/*
+ * The parts of [@start, @end) that no record of @t (may be NULL) covers, in
+ * any direction, into @gaps; more than UNMAP_GAPS: the whole range. Return:
+ * how many. Those are what an unmap takes away from the engines: memory
+ * another live mapping still covers (a buffer mapped twice, by two
+ * operations) stays legitimately in use.
+ */
+static int tab_gaps(const struct strict_tab *t, uintptr_t start, uintptr_t end,
+		    uintptr_t gaps[UNMAP_GAPS][2])
+{
+	uintptr_t p = start;
+	int n = 0;
+
+	while (p < end) {
+		ptrdiff_t i = t ? tab_floor(t, p) : -1;
+		uintptr_t reach = i < 0 ? 0 : (t->maxr[i] > t->maxw[i] ? t->maxr[i] : t->maxw[i]);
+		uintptr_t next;
+
+		if (reach > p) {
+			p = reach;
+			continue;
+		}
+		next = t && (size_t)(i + 1) < t->n ? t->rec[i + 1].start : end;
+		if (next > end)
+			next = end;
+		if (n == UNMAP_GAPS) {
+			gaps[0][0] = start;
+			gaps[0][1] = end;
+			return 1;
+		}
+		gaps[n][0] = p;
+		gaps[n][1] = next;
+		n++;
+		p = next;
+	}
+	return n;
+}
+
+/*
+ * Forget the mapping at @bus. @unused: it was never handed to an engine
+ * (a prep that failed), so there is no transfer to look for and the caller
+ * may be inside a read-side section.
+ */
 static void strict_remove(struct device *dev, dma_addr_t bus, size_t size,
-			  enum dma_data_direction dir)
+			  enum dma_data_direction dir, bool unused)
 {
 	struct strict_tab *old, *t;
 	size_t i, found = SIZE_MAX;
-	uintptr_t start, end;
+	uintptr_t start, end, gaps[UNMAP_GAPS][2];
+	int ngaps;
 
 	pthread_mutex_lock(&map_lock);
 	old = strict_tab;
@@ -202,16 +250,19 @@ static void strict_remove(struct device *dev, dma_addr_t bus, size_t size,
 		       (old->n - found - 1) * sizeof(t->rec[0]));
 		tab_index(t);
 	}
+	ngaps = tab_gaps(t, start, end, gaps);
 	if (!tab_publish_unlock(t)) {
 		/* no grace period: an engine may still be moving it unseen */
-		udma_err("%s: strict mapping: unmap of 0x%llx inside an RCU read-side section: "
-			 "a transfer moving it now is not detected", dev_name(dev),
-			 (unsigned long long)bus);
+		if (!unused && ngaps)
+			udma_err("%s: strict mapping: unmap of 0x%llx inside an RCU read-side "
+				 "section: a transfer moving it now is not detected",
+				 dev_name(dev), (unsigned long long)bus);
 		return;
 	}
 	/* after the grace period: every engine check that still saw the mapping
-	 * has published the piece it moves */
-	udma__strict_unmapped(start, end);
+	 * has published the piece it moves; what is still mapped stays usable */
+	for (int g = 0; !unused && g < ngaps; g++)
+		udma__strict_unmapped(gaps[g][0], gaps[g][1]);
 }
 
 /* Last record with start <= @p, or -1. */
@@ -316,8 +367,8 @@ UDMA_EXPORT dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size
 	return (dma_addr_t)(uintptr_t)ptr;
 }
 
-UDMA_EXPORT void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,
-				  enum dma_data_direction dir)
+static void unmap_one(struct device *dev, dma_addr_t addr, size_t size,
+		      enum dma_data_direction dir, bool unused)
 {
 	const struct dma_map_ops *ops = ops_of(dev);
 
@@ -326,9 +377,21 @@ UDMA_EXPORT void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t si
 		return;
 	}
 	if (caa_unlikely(__atomic_load_n(&udma__strict_on, __ATOMIC_RELAXED)))
-		strict_remove(dev, addr, size, dir);
+		strict_remove(dev, addr, size, dir, unused);
 	if (ops && ops->unmap_single)
 		ops->unmap_single(dev, addr, size, dir);
+}
+
+UDMA_EXPORT void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,
+				  enum dma_data_direction dir)
+{
+	unmap_one(dev, addr, size, dir, false);
+}
+
+void udma__unmap_unused(struct device *dev, dma_addr_t addr, size_t size,
+			enum dma_data_direction dir)
+{
+	unmap_one(dev, addr, size, dir, true);
 }
 
 UDMA_EXPORT int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
