@@ -500,13 +500,12 @@ static bool count_ok(struct dma_device *dev, const struct op *op)
 /*
  * Prep @op on @chan. NULL: this channel cannot do it (use the CPU). When the
  * mappings need undoing they are recorded in unmap data attached to the
- * descriptor (dropped by virt-dma when it ends); on failure *@undo gets the
- * unmap data of what was mapped, for the caller to put outside its RCU
- * read-side section (an unmap may wait for a grace period).
+ * descriptor (dropped by virt-dma when it ends); on failure what was mapped
+ * is undone here, still inside the caller's read-side section (the device
+ * stays alive), without waiting: no engine has seen those mappings.
  */
 static struct dma_async_tx_descriptor *prep_on(struct dma_chan *chan, struct op *op,
-					       struct async_submit_ctl *submit,
-					       struct dmaengine_unmap_data **undo)
+					       struct async_submit_ctl *submit)
 {
 	struct dma_device *dev = chan->device;
 	struct dma_async_tx_descriptor *tx = NULL;
@@ -514,9 +513,8 @@ static struct dma_async_tx_descriptor *prep_on(struct dma_chan *chan, struct op 
 	unsigned long flags = 0;
 	dma_addr_t src[MAX_SRC + 1], dst[2] = { 0, 0 };
 	enum dmaengine_alignment align;
-	int n = op->nsrc;
+	int n = op->nsrc, ndst = !!op->dst[0] + !!op->dst[1];
 
-	*undo = NULL;
 	if (submit->cb_fn || submit->udma_cb_result)
 		flags |= DMA_PREP_INTERRUPT;
 	if (submit->flags & ASYNC_TX_FENCE)
@@ -532,7 +530,9 @@ static struct dma_async_tx_descriptor *prep_on(struct dma_chan *chan, struct op 
 		if (!ptr_aligned(align, op->src[i]))
 			return NULL;
 	if (unmap_needed(dev->dev)) {
-		u = dmaengine_get_unmap_data(dev->dev, n + 2, 0);
+		if (n + ndst > UINT8_MAX) /* bidi_cnt is 8 bits, as in the kernel */
+			return NULL;
+		u = dmaengine_get_unmap_data(dev->dev, n + ndst, 0);
 		if (!u)
 			return NULL;
 		u->len = op->len;
@@ -581,8 +581,8 @@ out:
 	if (tx && u) {
 		dma_set_unmap(tx, u);
 		dmaengine_unmap_put(u); /* the descriptor's reference remains */
-	} else if (u) {
-		*undo = u;
+	} else {
+		udma__unmap_data_discard(u);
 	}
 	return tx;
 }
@@ -634,16 +634,13 @@ static struct dma_async_tx_descriptor *run_op(struct op *op, struct async_submit
 		struct dma_chan *chan;
 
 		/* a channel found here cannot be released before the submit */
-		struct dmaengine_unmap_data *undo = NULL;
-
 		urcu_bp_read_lock();
 		chan = find_channel(op->type, depend);
 		if (chan)
-			tx = prep_on(chan, op, submit, &undo);
+			tx = prep_on(chan, op, submit);
 		if (tx)
 			tx_submit_chained(tx, submit);
 		urcu_bp_read_unlock();
-		dmaengine_unmap_put(undo); /* a failed prep's mappings */
 		if (tx)
 			return tx;
 	}
@@ -753,14 +750,22 @@ static int split_limit(enum dma_transaction_type type, struct async_submit_ctl *
  * up to @lim - 1 further sources. P+Q: up to @lim sources each, every step
  * after the first with DMA_PREP_CONTINUE (P and Q accumulate). Only the last
  * carries the caller's callback, flags and result; a step no channel takes
- * runs on the CPU in order.
+ * runs on the CPU in order. A destination that is also a source after the
+ * first step would be read after being written: then the CPU does it whole.
  */
-static struct dma_async_tx_descriptor *split_run(const struct op *all, int lim,
+static struct dma_async_tx_descriptor *split_run(struct op *all, int lim,
 						 struct async_submit_ctl *submit, int *err)
 {
 	struct chain c = { .user = submit, .tx = submit->depend_tx };
 	struct op op;
 	int next = 0;
+
+	for (int i = lim - (all->type == DMA_XOR && all->dst_in_sum); i < all->nsrc; i++)
+		for (int k = 0; k < 2; k++)
+			if (all->dst[k] && overlap(all->dst[k], all->src[i], all->len)) {
+				all->cpu_only = true;
+				return run_op(all, submit, err);
+			}
 
 	while (next < all->nsrc && !c.err) {
 		memset(&op, 0, offsetof(struct op, src));

@@ -194,6 +194,14 @@ void udma__fault_chan_fini(struct dma_chan *chan);
 void udma__fault_note(struct dma_chan *chan, dma_cookie_t cookie, uint32_t residue);
 bool udma__fault_residue(struct udma_chan_priv *p, dma_cookie_t cookie, uint32_t *residue);
 void udma__strict_unmapped(uintptr_t start, uintptr_t end);
+/* dma_unmap_single() of a mapping no engine was given (a failed prep): no
+ * in-flight check, callable inside a urcu-bp read-side section (mapping.c) */
+void udma__unmap_unused(struct device *dev, dma_addr_t addr, size_t size,
+			enum dma_data_direction dir);
+/* Undo and free unmap data that only ever held bidirectional mappings no
+ * engine was given (async_tx's failed prep), inside a read-side section. */
+struct dmaengine_unmap_data;
+void udma__unmap_data_discard(struct dmaengine_unmap_data *u);
 
 /* mapping.c */
 extern int udma__strict_on;

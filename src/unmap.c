@@ -59,6 +59,15 @@ static void unmap_all(struct dmaengine_unmap_data *u)
 			dma_unmap_single(u->dev, u->addr[i], u->len, DMA_BIDIRECTIONAL);
 }
 
+void udma__unmap_data_discard(struct dmaengine_unmap_data *u)
+{
+	if (!u)
+		return;
+	for (unsigned int i = 0; i < u->bidi_cnt && i < u->map_cnt; i++)
+		udma__unmap_unused(u->dev, u->addr[i], u->len, DMA_BIDIRECTIONAL);
+	free(u);
+}
+
 UDMA_EXPORT void dmaengine_unmap_put(struct dmaengine_unmap_data *unmap)
 {
 	if (!unmap || __atomic_sub_fetch(&unmap->udma_refcount, 1, __ATOMIC_ACQ_REL))

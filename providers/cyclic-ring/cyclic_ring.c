@@ -532,11 +532,12 @@ static enum dma_status cr_tx_status(struct dma_chan *chan, dma_cookie_t cookie,
 	if (status != DMA_IN_PROGRESS)
 		return status;
 	spin_lock(&c->vc.lock);
-	/* a paused channel moves nothing: every pending cookie reads PAUSED,
-	 * also one the engine has not taken yet (paused before it started) */
-	paused = c->paused;
+	/* a paused channel moves nothing: the active cookie and every queued
+	 * one read PAUSED, also one the engine has not taken yet (paused before
+	 * it started); one already finished but not yet delivered does not */
 	if (c->active && c->active->vd.tx.cookie == cookie) {
 		residue = (uint32_t)(c->active->total - c->active->pos);
+		paused = c->paused;
 	} else {
 		/* issued or only submitted: nothing moved yet */
 		vd = vchan_find_desc(&c->vc, cookie);
@@ -549,8 +550,10 @@ static enum dma_status cr_tx_status(struct dma_chan *chan, dma_cookie_t cookie,
 					break;
 				}
 		}
-		if (vd)
+		if (vd) {
 			residue = (uint32_t)to_cr_desc(vd)->total;
+			paused = c->paused;
+		}
 	}
 	spin_unlock(&c->vc.lock);
 	dma_set_residue(state, residue);
