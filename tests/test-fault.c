@@ -516,12 +516,24 @@ static void copy_bus(int i, dma_addr_t d, dma_addr_t s, size_t len)
 	assert_true(dmaengine_submit(tx) > 0);
 }
 
+/* Descriptor @i failed with @result, and a log line names @addr as not mapped
+ * for @access ("reading" / "writing"). */
+static void assert_strict_failed(int i, enum dmaengine_tx_result result, const char *access,
+				 const void *addr)
+{
+	char needle[80];
+
+	assert_int_equal(atomic_load(&rec.result[i]), result);
+	snprintf(needle, sizeof(needle), "0x%lx is not mapped for %s",
+		 (unsigned long)(uintptr_t)addr, access);
+	assert_true(log_has(needle));
+}
+
 static void strict_checks(void **state)
 {
 	struct device *dev = dmaengine_get_dma_device(chan);
 	uint8_t *src = aligned(LEN), *dst = aligned(LEN), *other = aligned(LEN);
 	dma_addr_t ds, dd;
-	char needle[64];
 
 	(void)state;
 	udma_set_log_fn(log_sink, NULL);
@@ -544,19 +556,10 @@ static void strict_checks(void **state)
 	assert_true(counter_wait_ge(&rec.done, 4, TEST_DEADLINE_MS));
 	assert_int_equal(atomic_load(&rec.result[0]), DMA_TRANS_NOERROR);
 	assert_memory_equal(dst, src, LEN);
-	assert_int_equal(atomic_load(&rec.result[1]), DMA_TRANS_READ_FAILED);
+	assert_strict_failed(1, DMA_TRANS_READ_FAILED, "reading", other);
 	assert_int_equal(atomic_load(&rec.residue[1]), LEN);
-	snprintf(needle, sizeof(needle), "0x%lx is not mapped for reading",
-		 (unsigned long)(uintptr_t)other);
-	assert_true(log_has(needle));
-	assert_int_equal(atomic_load(&rec.result[2]), DMA_TRANS_WRITE_FAILED);
-	snprintf(needle, sizeof(needle), "0x%lx is not mapped for writing",
-		 (unsigned long)(uintptr_t)src);
-	assert_true(log_has(needle));
-	assert_int_equal(atomic_load(&rec.result[3]), DMA_TRANS_READ_FAILED);
-	snprintf(needle, sizeof(needle), "0x%lx is not mapped for reading",
-		 (unsigned long)(uintptr_t)(src + LEN));
-	assert_true(log_has(needle));
+	assert_strict_failed(2, DMA_TRANS_WRITE_FAILED, "writing", src);
+	assert_strict_failed(3, DMA_TRANS_READ_FAILED, "reading", src + LEN);
 
 	/* 4: unmapped before issue: READ_FAILED; unmapping twice is logged */
 	copy_bus(4, dd, ds, LEN);
@@ -602,7 +605,6 @@ static void strict_raid(void **state)
 	dma_addr_t bs[3], bd, bwo, pq[2];
 	enum sum_check_flags res = 0;
 	unsigned char coef[3] = { 1, 2, 4 };
-	char needle[64];
 
 	(void)state;
 	assert_true(dma_has_cap(DMA_XOR, dd->cap_mask) && dma_has_cap(DMA_PQ_VAL, dd->cap_mask));
@@ -639,21 +641,12 @@ static void strict_raid(void **state)
 	assert_int_equal(atomic_load(&rec.result[0]), DMA_TRANS_NOERROR);
 	for (size_t k = 0; k < LEN; k++)
 		assert_int_equal(d[k], 0x11 ^ 0x22 ^ 0x44);
-	assert_int_equal(atomic_load(&rec.result[1]), DMA_TRANS_READ_FAILED);
+	assert_strict_failed(1, DMA_TRANS_READ_FAILED, "reading", other);
 	assert_int_equal(atomic_load(&rec.residue[1]), LEN);
-	snprintf(needle, sizeof(needle), "0x%lx is not mapped for reading",
-		 (unsigned long)(uintptr_t)other);
-	assert_true(log_has(needle));
-	assert_int_equal(atomic_load(&rec.result[2]), DMA_TRANS_WRITE_FAILED);
-	snprintf(needle, sizeof(needle), "0x%lx is not mapped for writing",
-		 (unsigned long)(uintptr_t)s[0]);
-	assert_true(log_has(needle));
+	assert_strict_failed(2, DMA_TRANS_WRITE_FAILED, "writing", s[0]);
 	for (size_t k = 0; k < LEN; k++)
 		assert_int_equal(s[0][k], 0x11); /* not written */
-	assert_int_equal(atomic_load(&rec.result[3]), DMA_TRANS_READ_FAILED);
-	snprintf(needle, sizeof(needle), "0x%lx is not mapped for reading",
-		 (unsigned long)(uintptr_t)wo);
-	assert_true(log_has(needle));
+	assert_strict_failed(3, DMA_TRANS_READ_FAILED, "reading", wo);
 
 	for (int i = 0; i < 3; i++) {
 		dma_unmap_single(dev, bs[i], LEN, DMA_TO_DEVICE);
