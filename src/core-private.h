@@ -181,7 +181,12 @@ void udma__chan_release_public_locked(struct dma_chan *chan);
 
 /* public-pool.c: called with the registry lock held */
 void udma__pool_rebalance_locked(void);
-void udma__pool_remove_device_locked(struct dma_device *device);
+/* Take @device's channels out of the pool for its unregistration; -EBUSY
+ * (and they stay) while one still has async_tx work (udma__chan_async_busy). */
+int udma__pool_remove_device_locked(struct dma_device *device);
+/* Does @vc hold a descriptor a client may still wait for or reference
+ * (virt-dma.c)? */
+bool udma__vchan_holds_work(struct virt_dma_chan *vc);
 void udma__pool_shutdown_locked(void);
 
 /* async_tx.c: dma_run_dependencies(); @abandoned: @tx will never complete */

@@ -187,10 +187,47 @@ void udma__pool_rebalance_locked(void)
 	pool_release_stale_locked();
 }
 
-void udma__pool_remove_device_locked(struct dma_device *device)
+/*
+ * async_tx work a pool channel still carries: cookies not yet finished, or
+ * (virt-dma) descriptors a client may still wait for or hold - a parked
+ * child, an unacked completed parent it will pass as depend_tx.
+ */
+static bool chan_async_busy(struct dma_chan *chan)
 {
+	uint64_t finished = __atomic_load_n(&chan->udma_completed, __ATOMIC_ACQUIRE) +
+			    __atomic_load_n(&chan->udma_errors, __ATOMIC_ACQUIRE) +
+			    __atomic_load_n(&chan->udma_aborted, __ATOMIC_ACQUIRE);
+
+	if (__atomic_load_n(&chan->udma_submitted, __ATOMIC_ACQUIRE) != finished)
+		return true;
+	return chan->udma_priv->vchan && udma__vchan_holds_work(chan->udma_priv->vchan);
+}
+
+/*
+ * The kernel pins a provider's module while dmaengine_get() references use
+ * its channels; here a device whose pool channels still carry async_tx work
+ * refuses to unregister. The device first leaves the lookup table and a
+ * grace period passes, so no operation can be starting on it while it is
+ * checked; then its channels are released, or it rejoins the pool.
+ */
+int udma__pool_remove_device_locked(struct dma_device *device)
+{
+	struct dma_chan *chan;
+
 	device->udma_priv->unregistering = 1;
-	udma__pool_rebalance_locked();
+	pool_publish(pool_refcount > 0 ? pool_build_locked() : NULL);
+	cds_list_for_each_entry(chan, &device->channels, device_node) {
+		if (!chan_is_public(chan) || !chan_async_busy(chan))
+			continue;
+		device->udma_priv->unregistering = 0;
+		udma__pool_rebalance_locked();
+		udma_err("dma%d: channel %s is in use by async_tx (public pool, outstanding "
+			 "or unacked descriptors): not unregistered", device->dev_id,
+			 chan->udma_name);
+		return -EBUSY;
+	}
+	pool_release_stale_locked();
+	return 0;
 }
 
 void udma__pool_shutdown_locked(void)

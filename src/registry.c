@@ -307,7 +307,11 @@ UDMA_EXPORT int dma_async_device_unregister(struct dma_device *device)
 		udma_err("device %p is not registered", (void *)device);
 		return -EINVAL;
 	}
-	udma__pool_remove_device_locked(device); /* may drop the lock meanwhile */
+	/* may drop the lock meanwhile */
+	if (udma__pool_remove_device_locked(device)) {
+		pthread_mutex_unlock(&udma_list_lock);
+		return -EBUSY;
+	}
 	cds_list_for_each_entry(chan, &device->channels, device_node) {
 		if (chan->client_count || chan->udma_priv->releasing) {
 			device->udma_priv->unregistering = 0;

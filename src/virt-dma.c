@@ -559,6 +559,32 @@ UDMA_EXPORT void vchan_get_all_descriptors(struct virt_dma_chan *vc,
 	udma_cookie_abort_all_done(&vc->chan);
 }
 
+bool udma__vchan_holds_work(struct virt_dma_chan *vc)
+{
+	struct virt_dma_desc *vd;
+	bool busy;
+
+	spin_lock(&vc->lock);
+	busy = !cds_list_empty(&vc->desc_submitted) || !cds_list_empty(&vc->desc_issued) ||
+	       !cds_list_empty(&vc->desc_completed) || !cds_list_empty(&vc->desc_terminated) ||
+	       vc->cyclic;
+	/* prepared, not submitted: a parked async_tx child */
+	cds_list_for_each_entry(vd, &vc->desc_allocated, node) {
+		if (busy)
+			break;
+		busy = vd_state(vd) == UDMA_VD_PREPARED;
+	}
+	/* done but not acked: the client may still pass it as depend_tx (an
+	 * acked one waits only to be reaped) */
+	cds_list_for_each_entry(vd, &vc->udma_desc_unacked, node) {
+		if (busy)
+			break;
+		busy = !async_tx_test_ack(&vd->tx);
+	}
+	spin_unlock(&vc->lock);
+	return busy;
+}
+
 UDMA_EXPORT void vchan_vdesc_fini(struct virt_dma_desc *vd)
 {
 	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);

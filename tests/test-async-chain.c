@@ -312,6 +312,38 @@ static void test_unmap_data_api(void **state)
 	f->ca->device->dev->dma_ops = NULL;
 }
 
+/*
+ * A device whose pool channel carries async_tx work refuses to unregister
+ * (the kernel pins the provider module instead): while an operation is
+ * queued, and while it is done but unacked (the client may still pass it as
+ * depend_tx). Once acked, the device leaves. Found by the soak: the channel
+ * was released under the client, which then read the freed descriptor.
+ */
+static void test_unregister_refused_while_async_busy(void **state)
+{
+	struct fix *f = *state;
+	struct dma_async_tx_descriptor *t;
+	struct async_submit_ctl s;
+
+	init_async_submit(&s, 0, NULL, cb_count, NULL, NULL); /* not acked */
+	t = async_memcpy(pg(f->buf[1]), pg(f->buf[0]), 0, 0, LEN, &s);
+	assert_non_null(t);
+	assert_ptr_equal(t->chan, f->ca);
+	log_reset();
+	assert_int_equal(mock_dev_unregister(f->a), -EBUSY); /* queued */
+	assert_true(log_has("in use by async_tx"));
+	assert_ptr_equal(dma_find_channel(DMA_MEMCPY), f->ca); /* still serving */
+	async_tx_issue_pending_all();
+	complete_one(f->ca, DMA_TRANS_NOERROR);
+	assert_true(counter_wait_ge(&done, 1, TEST_DEADLINE_MS));
+	assert_int_equal(mock_dev_unregister(f->a), -EBUSY); /* done, unacked */
+	assert_memory_equal(f->buf[1], f->buf[0], LEN);
+	async_tx_ack(t);
+	assert_int_equal(mock_dev_unregister(f->a), 0);
+	assert_null(dma_find_channel(DMA_MEMCPY));
+	assert_int_equal(mock_dev_count(f->a, MOCK_VIOLATION), 0);
+}
+
 /* A failed parent: the rest of the chain reports DMA_TRANS_ABORTED. */
 static void test_chain_error_propagates(void **state)
 {
@@ -665,6 +697,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_on_complete_and_terminate, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_data_api, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unregister_refused_while_async_busy, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_parents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trigger_callback_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_descriptor_in_chain, setup, teardown),

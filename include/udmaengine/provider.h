@@ -142,8 +142,10 @@ UDMA_EXPORT int dma_async_device_register(struct dma_device *device);
 
 /*
  * dma_async_device_unregister - withdraw @device. Refused with -EBUSY (and a
- * log line) while any channel is held by a client: nothing is torn down
- * under a client. Otherwise stops the channels' completion threads, waits
+ * log line) while any channel is held by a client, or serves the public pool
+ * and still carries async_tx work (descriptors queued, parked or done but
+ * unacked; the kernel pins the provider's module instead): nothing is torn
+ * down under a client. Idle pool channels just leave the pool. Otherwise stops the channels' completion threads, waits
  * for an RCU grace period (readers never see a freed device) and calls
  * device->device_release if set. Return: 0, -EINVAL (NULL or not
  * registered), -EBUSY, -EDEADLK (called on a completion thread).
