@@ -27,12 +27,22 @@
  * never assert; the main thread does after joining them.
  *
  * Environment: UDMA_SOAK_SECONDS (default 3), UDMA_SOAK_THREADS (default 4),
- * UDMA_SOAK_SEED (default 1). With UDMA_STRICT_MAPPING=1 every buffer is
+ * UDMA_SOAK_SEED (default 1), UDMA_SOAK_ASYNC (default 1; 0: no async_tx
+ * client). With UDMA_STRICT_MAPPING=1 every buffer is
  * checked against its mapping; the soak maps everything correctly, so no
  * strict failure and no strict mapping log line may appear. Summary line on stdout:
  *   soak: <s> s, <T> threads: ops N, cookies C: completed A, errored B,
  *   aborted D; faults injected F, delays G; ...; lost 0
  * Ten minutes: UDMA_SOAK_SECONDS=600 meson test -C build soak -t 0 -v
+ *
+ * One more thread is an async_tx client (async_worker): it takes and drops
+ * the public pool (dmaengine_get/put), so sw-memcpy and soak-mock channels
+ * move between the pool and the workers' private requests, and runs XORs
+ * and syndromes of up to 40 sources (chains past max_xor / max_pq), P+Q
+ * accumulation and memcpy -> xor chains on whatever the pool has, faults left
+ * by the workers included, while soak-mock is unregistered and registered.
+ * Each operation must call back exactly once, and a successful one must
+ * match its byte reference (counted as duplicate / stuck / bad data).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -50,6 +60,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <isa-l/raid.h>
+#include <udmaengine/async_tx.h>
 #include <udmaengine/dmaengine.h>
 #include <udmaengine/fault.h>
 #include <udmaengine/periph.h>
@@ -99,7 +111,7 @@ struct held {
 static atomic_long n_ops, n_cookies, n_completed, n_errored, n_aborted, n_lost, n_dup,
 	n_baddata, n_badstatus, n_stuck, n_cyclic, n_periods, n_pauses, n_rereg, n_rereg_busy,
 	n_req_fail, n_prep_fail, n_log_err,
-	n_log_strict;
+	n_log_strict, n_async_ops, n_async_ok, n_async_err, n_async_cpu, n_pool_cycles;
 
 static struct mock_dev *mock;
 static struct udma_periph *periphs[MAX_THREADS][MAX_HELD];
@@ -513,6 +525,182 @@ static void rereg(void)
 	pthread_mutex_unlock(&admin);
 }
 
+/* ------------------------------------------------------------ async_tx */
+
+#define A_BLK 4096
+#define A_MAXSRC 40
+
+/* One async_tx operation (or chain) in flight: its callback records here. */
+struct aop {
+	atomic_int cbs;
+	atomic_int result;
+};
+
+static void aop_cb(void *param, const struct dmaengine_result *r)
+{
+	struct aop *a = param;
+
+	atomic_store(&a->result, (int)r->result);
+	atomic_fetch_add(&a->cbs, 1);
+}
+
+static void fill_rand(uint8_t *b, size_t len, uint64_t *rs)
+{
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t v = rnd(rs);
+
+		memcpy(b + i, &v, 8);
+	}
+}
+
+/*
+ * Wait for @a's callback (the only end an async_tx operation has), then check
+ * @out against @ref when it succeeded. @tx: what the operation returned
+ * (NULL: it ran on the CPU, the callback has already run).
+ */
+static void aop_finish(struct aop *a, struct dma_async_tx_descriptor *tx, const uint8_t *out,
+		       const uint8_t *ref, size_t len)
+{
+	uint64_t end = now_ns() + (uint64_t)WAIT_MS * 1000000u;
+
+	atomic_fetch_add(&n_async_ops, 1);
+	if (!tx)
+		atomic_fetch_add(&n_async_cpu, 1);
+	async_tx_issue_pending_all();
+	while (atomic_load(&a->cbs) == 0 && now_ns() < end)
+		sched_yield();
+	if (atomic_load(&a->cbs) == 0) {
+		atomic_fetch_add(&n_stuck, 1);
+		return;
+	}
+	if (atomic_load(&a->cbs) != 1)
+		atomic_fetch_add(&n_dup, 1);
+	if (atomic_load(&a->result) != DMA_TRANS_NOERROR) {
+		atomic_fetch_add(&n_async_err, 1); /* a fault left on a pool channel */
+		return;
+	}
+	atomic_fetch_add(&n_async_ok, 1);
+	if (memcmp(out, ref, len))
+		atomic_fetch_add(&n_baddata, 1);
+}
+
+/*
+ * The async_tx client: holds the public pool (dmaengine_get) for a while,
+ * drops it and takes it again, so channels move between the pool and the
+ * private requests of the other threads; runs XORs and syndromes of up to
+ * A_MAXSRC sources (split into chains past max_xor / max_pq), P+Q
+ * accumulation, and memcpy -> xor chains, on whatever channels the pool has
+ * (sw-memcpy with faults left configured by other threads, soak-mock, or
+ * none: the CPU). Every operation must call back exactly once, and a
+ * successful one must match the byte reference.
+ */
+static void *async_worker(void *arg)
+{
+	uint64_t rs = env_ul("UDMA_SOAK_SEED", 1) * 0x51afd7ed558ccd1dull + 7;
+	uint8_t *blk[A_MAXSRC + 3], *ref = aligned_alloc(64, A_BLK), *ref2 = aligned_alloc(64, A_BLK);
+	struct page *pg[A_MAXSRC + 3];
+	struct async_submit_ctl s;
+	bool held = false;
+
+	(void)arg;
+	for (int i = 0; i < A_MAXSRC + 3; i++) {
+		blk[i] = aligned_alloc(PAGE_SIZE, A_BLK);
+		pg[i] = virt_to_page(blk[i]);
+	}
+	while (now_ns() < deadline_ns) {
+		unsigned int op = (unsigned int)(rnd(&rs) % 100);
+		int n = 2 + (int)(rnd(&rs) % (A_MAXSRC - 1));
+		struct dma_async_tx_descriptor *tx;
+		struct aop a;
+
+		atomic_init(&a.cbs, 0);
+		atomic_init(&a.result, -1);
+		/* the pool changes hands: about ten operations per hold, then a
+		 * few ms without it, so the workers' private requests mostly find
+		 * channels and this thread leaves them the CPU */
+		if (!held && op >= 5) {
+			struct timespec ts = { 0, 200000 };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (!held || op < 10) {
+			if (held)
+				dmaengine_put();
+			else
+				dmaengine_get();
+			held = !held;
+			atomic_fetch_add(&n_pool_cycles, 1);
+			continue;
+		}
+		for (int i = 0; i < n + 2; i++)
+			fill_rand(blk[i], A_BLK, &rs);
+		if (op < 45) { /* XOR into blk[n], zeroed first or summed */
+			bool sum = op & 1;
+
+			for (size_t k = 0; k < A_BLK; k++) {
+				uint8_t v = sum ? blk[n][k] : 0;
+
+				for (int i = 0; i < n; i++)
+					v ^= blk[i][k];
+				ref[k] = v;
+			}
+			init_async_submit(&s, ASYNC_TX_ACK | (sum ? 0 : ASYNC_TX_XOR_ZERO_DST), NULL,
+					  NULL, NULL, NULL);
+			s.udma_cb_result = aop_cb;
+			s.cb_param = &a;
+			tx = async_xor(pg[n], pg, 0, n, A_BLK, &s);
+			aop_finish(&a, tx, blk[n], ref, A_BLK);
+		} else if (op < 80) { /* P+Q of n data blocks, or accumulated */
+			bool acc = op & 1;
+			void *arr[A_MAXSRC + 2];
+			uint8_t *p = blk[n], *q = blk[n + 1];
+
+			for (int i = 0; i < n; i++)
+				arr[i] = blk[i];
+			arr[n] = ref;
+			arr[n + 1] = ref2;
+			if (n < 2 || pq_gen(n + 2, A_BLK, arr))
+				continue;
+			if (acc)
+				for (size_t k = 0; k < A_BLK; k++) {
+					ref[k] ^= p[k];
+					ref2[k] ^= q[k];
+				}
+			init_async_submit(&s, ASYNC_TX_ACK | (acc ? ASYNC_TX_PQ_XOR_DST : 0), NULL,
+					  NULL, NULL, NULL);
+			s.udma_cb_result = aop_cb;
+			s.cb_param = &a;
+			tx = async_gen_syndrome(pg, NULL, n + 2, A_BLK, &s);
+			aop_finish(&a, tx, p, ref, A_BLK);
+			if (atomic_load(&a.cbs) == 1 && atomic_load(&a.result) == DMA_TRANS_NOERROR &&
+			    memcmp(q, ref2, A_BLK))
+				atomic_fetch_add(&n_baddata, 1);
+		} else { /* memcpy blk[0] -> blk[1], then blk[2] = blk[1] ^ blk[3] */
+			struct dma_async_tx_descriptor *t1;
+			struct page *xs[2] = { pg[1], pg[3] };
+
+			for (size_t k = 0; k < A_BLK; k++)
+				ref[k] = blk[0][k] ^ blk[3][k];
+			init_async_submit(&s, 0, NULL, NULL, NULL, NULL);
+			t1 = async_memcpy(pg[1], pg[0], 0, 0, A_BLK, &s);
+			init_async_submit(&s, ASYNC_TX_ACK | ASYNC_TX_XOR_ZERO_DST, t1, NULL, NULL,
+					  NULL);
+			s.udma_cb_result = aop_cb;
+			s.cb_param = &a;
+			tx = async_xor(pg[2], xs, 0, 2, A_BLK, &s);
+			aop_finish(&a, tx, blk[2], ref, A_BLK);
+		}
+	}
+	if (held)
+		dmaengine_put();
+	for (int i = 0; i < A_MAXSRC + 3; i++)
+		free(blk[i]);
+	free(ref);
+	free(ref2);
+	return NULL;
+}
+
 static void *worker(void *arg)
 {
 	int tid = (int)(intptr_t)arg;
@@ -529,8 +717,8 @@ static void *worker(void *arg)
 		if (!h->chan) {
 			if (op < 3)
 				rereg();
-			else
-				request(h, (enum ctype)(rnd(&rs) % T_NR), tid, (int)i);
+			else if (!request(h, (enum ctype)(rnd(&rs) % T_NR), tid, (int)i))
+				sched_yield(); /* all taken (by the pool, maybe): let others run */
 			continue;
 		}
 		if (op < 30) {
@@ -602,9 +790,10 @@ static void soak(void **state)
 {
 	unsigned long secs = env_ul("UDMA_SOAK_SECONDS", 3);
 	unsigned long nthreads = env_ul("UDMA_SOAK_THREADS", 4);
+	bool async_on = env_ul("UDMA_SOAK_ASYNC", 1) != 0;
 	struct mock_opts mo = { .name = "soak-mock", .nr_chans = 2, .pool_size = 256,
 				.memcpy = true, .memset = true };
-	pthread_t th[MAX_THREADS];
+	pthread_t th[MAX_THREADS], ath;
 	struct udma_fault_stats fs;
 	uint64_t t0 = now_ns();
 	double took;
@@ -632,8 +821,12 @@ static void soak(void **state)
 	deadline_ns = t0 + (uint64_t)secs * 1000000000ull;
 	for (unsigned long i = 0; i < nthreads; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i), 0);
+	if (async_on)
+		assert_int_equal(pthread_create(&ath, NULL, async_worker, NULL), 0);
 	for (unsigned long i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
+	if (async_on)
+		pthread_join(ath, NULL);
 	took = (double)(now_ns() - t0) / 1e9;
 	fault_totals(&fs);
 	for (unsigned long i = 0; i < nthreads; i++)
@@ -646,7 +839,8 @@ static void soak(void **state)
 	       "aborted %ld; faults injected %llu, strict mapping faults %llu, delays %llu; cyclic %ld "
 	       "(%ld periods, %ld pauses); unregister/register %ld (busy %ld); request "
 	       "misses %ld, prep misses %ld; error log lines %ld; lost %ld, duplicate %ld, "
-	       "bad data %ld, bad status %ld, stuck %ld\n",
+	       "bad data %ld, bad status %ld, stuck %ld; async_tx: ops %ld (ok %ld, failed %ld, "
+	       "on the CPU %ld), pool get/put %ld\n",
 	       took, nthreads, atomic_load(&n_ops), atomic_load(&n_cookies),
 	       atomic_load(&n_completed), atomic_load(&n_errored), atomic_load(&n_aborted),
 	       (unsigned long long)fs.failed, (unsigned long long)fs.strict,
@@ -654,7 +848,9 @@ static void soak(void **state)
 	       atomic_load(&n_pauses), atomic_load(&n_rereg), atomic_load(&n_rereg_busy),
 	       atomic_load(&n_req_fail), atomic_load(&n_prep_fail), atomic_load(&n_log_err),
 	       atomic_load(&n_lost), atomic_load(&n_dup), atomic_load(&n_baddata),
-	       atomic_load(&n_badstatus), atomic_load(&n_stuck));
+	       atomic_load(&n_badstatus), atomic_load(&n_stuck), atomic_load(&n_async_ops),
+	       atomic_load(&n_async_ok), atomic_load(&n_async_err), atomic_load(&n_async_cpu),
+	       atomic_load(&n_pool_cycles));
 	for (int i = 0; i < 3 && i < atomic_load(&nfirst); i++)
 		printf("soak: log sample: %s\n", first_log[i]);
 	fflush(stdout);
@@ -667,6 +863,7 @@ static void soak(void **state)
 	assert_int_equal(atomic_load(&n_completed) + atomic_load(&n_errored) +
 			 atomic_load(&n_aborted), atomic_load(&n_cookies));
 	assert_true(atomic_load(&n_completed) > 0);
+	assert_true(!async_on || atomic_load(&n_async_ok) > 0);
 	/* every buffer is mapped right: strict mapping (UDMA_STRICT_MAPPING=1)
 	 * must find nothing */
 	assert_int_equal(fs.strict, 0);
