@@ -217,10 +217,19 @@ int udma__pool_remove_device_locked(struct dma_device *device)
 	device->udma_priv->unregistering = 1;
 	pool_publish(pool_refcount > 0 ? pool_build_locked() : NULL);
 	cds_list_for_each_entry(chan, &device->channels, device_node) {
+		struct dma_chan *c;
+
 		if (!chan_is_public(chan) || !chan_async_busy(chan))
 			continue;
 		device->udma_priv->unregistering = 0;
 		udma__pool_rebalance_locked();
+		/* a dma_issue_pending_all() that ran while the device was out of
+		 * the table skipped its channels: issue them now, or work its
+		 * client submitted and issued would wait for ever (found by the
+		 * soak: a memcpy stuck 20 s, then a crash at dmaengine_put) */
+		cds_list_for_each_entry(c, &device->channels, device_node)
+			if (chan_is_public(c))
+				dma_async_issue_pending(c);
 		udma_err("dma%d: channel %s is in use by async_tx (public pool, outstanding "
 			 "or unacked descriptors): not unregistered", device->dev_id,
 			 chan->udma_name);

@@ -556,9 +556,11 @@ static void fill_rand(uint8_t *b, size_t len, uint64_t *rs)
 /*
  * Wait for @a's callback (the only end an async_tx operation has), then check
  * @out against @ref when it succeeded. @tx: what the operation returned
- * (NULL: it ran on the CPU, the callback has already run).
+ * (NULL: it ran on the CPU, the callback has already run). Return: false
+ * when it never called back (counted as stuck): its descriptors may still
+ * be queued, so the caller keeps the pool and stops.
  */
-static void aop_finish(struct aop *a, struct dma_async_tx_descriptor *tx, const uint8_t *out,
+static bool aop_finish(struct aop *a, struct dma_async_tx_descriptor *tx, const uint8_t *out,
 		       const uint8_t *ref, size_t len)
 {
 	uint64_t end = now_ns() + (uint64_t)WAIT_MS * 1000000u;
@@ -571,17 +573,18 @@ static void aop_finish(struct aop *a, struct dma_async_tx_descriptor *tx, const 
 		sched_yield();
 	if (atomic_load(&a->cbs) == 0) {
 		atomic_fetch_add(&n_stuck, 1);
-		return;
+		return false;
 	}
 	if (atomic_load(&a->cbs) != 1)
 		atomic_fetch_add(&n_dup, 1);
 	if (atomic_load(&a->result) != DMA_TRANS_NOERROR) {
 		atomic_fetch_add(&n_async_err, 1); /* a fault left on a pool channel */
-		return;
+		return true;
 	}
 	atomic_fetch_add(&n_async_ok, 1);
 	if (memcmp(out, ref, len))
 		atomic_fetch_add(&n_baddata, 1);
+	return true;
 }
 
 /*
@@ -650,7 +653,8 @@ static void *async_worker(void *arg)
 			s.udma_cb_result = aop_cb;
 			s.cb_param = &a;
 			tx = async_xor(pg[n], pg, 0, n, A_BLK, &s);
-			aop_finish(&a, tx, blk[n], ref, A_BLK);
+			if (!aop_finish(&a, tx, blk[n], ref, A_BLK))
+				break;
 		} else if (op < 80) { /* P+Q of n data blocks, or accumulated */
 			bool acc = op & 1;
 			void *arr[A_MAXSRC + 2];
@@ -672,7 +676,8 @@ static void *async_worker(void *arg)
 			s.udma_cb_result = aop_cb;
 			s.cb_param = &a;
 			tx = async_gen_syndrome(pg, NULL, n + 2, A_BLK, &s);
-			aop_finish(&a, tx, p, ref, A_BLK);
+			if (!aop_finish(&a, tx, p, ref, A_BLK))
+				break;
 			if (atomic_load(&a.cbs) == 1 && atomic_load(&a.result) == DMA_TRANS_NOERROR &&
 			    memcmp(q, ref2, A_BLK))
 				atomic_fetch_add(&n_baddata, 1);
@@ -689,8 +694,14 @@ static void *async_worker(void *arg)
 			s.udma_cb_result = aop_cb;
 			s.cb_param = &a;
 			tx = async_xor(pg[2], xs, 0, 2, A_BLK, &s);
-			aop_finish(&a, tx, blk[2], ref, A_BLK);
+			if (!aop_finish(&a, tx, blk[2], ref, A_BLK))
+				break;
 		}
+	}
+	if (atomic_load(&n_stuck)) {
+		/* descriptors may still be queued on the pool's channels: keep the
+		 * pool and the buffers (the soak fails on stuck) */
+		return NULL;
 	}
 	if (held)
 		dmaengine_put();
