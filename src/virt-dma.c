@@ -590,8 +590,23 @@ UDMA_EXPORT void vchan_vdesc_fini(struct virt_dma_desc *vd)
 	struct virt_dma_chan *vc = to_virt_chan(vd->tx.chan);
 	bool external = false;
 
+	struct dma_async_tx_descriptor *me = &vd->tx, *parent;
+
 	/* its mappings are undone (not its buffers' owner's: async_tx's) */
 	dma_descriptor_unmap(&vd->tx);
+	/*
+	 * A parked async_tx child thrown away before its parent ran it (its
+	 * channel left the pool with the chain unfinished, a client error):
+	 * detach it, or the parent, on another channel, would later submit
+	 * freed memory. The parent is alive: it clears ->parent when it runs
+	 * its dependencies.
+	 */
+	parent = __atomic_load_n(&vd->tx.parent, __ATOMIC_ACQUIRE);
+	if (parent) {
+		__atomic_compare_exchange_n(&parent->next, &me, NULL, false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
+		__atomic_store_n(&vd->tx.parent, NULL, __ATOMIC_RELEASE);
+	}
 	/* an async_tx dependant of a descriptor thrown away inherits the failure */
 	udma__run_dependencies(&vd->tx, true);
 	spin_lock(&vc->lock);

@@ -347,6 +347,52 @@ static void test_unregister_refused_while_async_busy(void **state)
 	assert_int_equal(mock_dev_count(f->a, MOCK_VIOLATION), 0);
 }
 
+/*
+ * A client error: dmaengine_put() with a chain unfinished, the child parked
+ * on a channel released before its parent's. The thrown-away child detaches
+ * from its parent, which must not submit it later (freed with its channel's
+ * descriptor pool: found by the soak as a crash, ASan here).
+ */
+static void test_put_with_parked_child(void **state)
+{
+	struct fix *f = *state;
+	struct mock_opts op = { .name = "mock-p-xor", .nr_chans = 1, .xor = true, .manual = true };
+	struct mock_opts oq = { .name = "mock-q-cpy", .nr_chans = 1, .memcpy = true,
+				.manual = true };
+	struct page *xs[2] = { pg(f->buf[1]), pg(f->buf[2]) };
+	struct dma_async_tx_descriptor *t1, *t2;
+	struct async_submit_ctl s;
+	struct mock_dev *p, *q;
+
+	assert_int_equal(mock_dev_unregister(f->a), 0);
+	assert_int_equal(mock_dev_unregister(f->b), 0);
+	p = mock_dev_create(&op); /* registered first: released first */
+	q = mock_dev_create(&oq);
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_int_equal(mock_dev_register(p), 0);
+	assert_int_equal(mock_dev_register(q), 0);
+	init_async_submit(&s, 0, NULL, NULL, NULL, NULL);
+	t1 = async_memcpy(pg(f->buf[1]), pg(f->buf[0]), 0, 0, LEN, &s);
+	assert_non_null(t1);
+	assert_ptr_equal(t1->chan, mock_dev_chan(q, 0));
+	init_async_submit(&s, ASYNC_TX_ACK | ASYNC_TX_XOR_ZERO_DST, t1, cb_count, NULL, NULL);
+	t2 = async_xor(pg(f->buf[3]), xs, 0, 2, LEN, &s);
+	assert_non_null(t2);
+	assert_ptr_equal(t2->chan, mock_dev_chan(p, 0));
+	assert_int_equal(t2->cookie, -EBUSY); /* parked */
+
+	dmaengine_put(); /* releases p (t2 thrown away), then q (t1 aborted) */
+	assert_int_equal(counter_get(&done), 0);
+	assert_int_equal(mock_dev_count(p, MOCK_VIOLATION), 0);
+	assert_int_equal(mock_dev_count(q, MOCK_VIOLATION), 0);
+	dmaengine_get(); /* the fixture's reference */
+	assert_int_equal(mock_dev_unregister(p), 0);
+	assert_int_equal(mock_dev_unregister(q), 0);
+	mock_dev_destroy(p);
+	mock_dev_destroy(q);
+}
+
 /* A failed parent: the rest of the chain reports DMA_TRANS_ABORTED. */
 static void test_chain_error_propagates(void **state)
 {
@@ -702,6 +748,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_data_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unregister_refused_while_async_busy, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_put_with_parked_child, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_parents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trigger_callback_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_descriptor_in_chain, setup, teardown),
