@@ -194,6 +194,18 @@ static void test_gen_syndrome_xor_dst(void **state)
 	gen_and_compare_flags(30, 1000, 3, false, true, true);
 }
 
+/* @ref = xor of the first @n blocks of @src (BLK bytes), with ISA-L. */
+static void xor_ref(unsigned char **src, int n, unsigned char *ref)
+{
+	void *arr[MAXD + 1];
+
+	assert_true(n <= MAXD);
+	for (int i = 0; i < n; i++)
+		arr[i] = src[i];
+	arr[n] = ref;
+	assert_int_equal(xor_gen(n + 1, BLK, arr), 0);
+}
+
 static void test_xor_matches_isal(void **state)
 {
 	struct async_submit_ctl s;
@@ -220,10 +232,7 @@ static void test_xor_matches_isal(void **state)
 		assert_memory_equal(dst, ref, BLK);
 	}
 	/* DROP_DST: dest is src_list[0] */
-	for (int i = 0; i < 3; i++)
-		arr[i] = src[i];
-	arr[3] = ref;
-	assert_int_equal(xor_gen(4, BLK, arr), 0);
+	xor_ref(src, 3, ref);
 	init_async_submit(&s, ASYNC_TX_XOR_DROP_DST | ASYNC_TX_ACK, NULL, cb_count, NULL, NULL);
 	RUN(async_xor(pages[0], pages, 0, 3, BLK, &s), true);
 	assert_memory_equal(src[0], ref, BLK);
@@ -330,10 +339,7 @@ static void test_xor_split_over_max_xor(void **state)
 	}
 	/* the destination is also a source past the first step (ZERO_DST):
 	 * split, the later steps would read it written; the CPU does it whole */
-	for (int i = 0; i < 24; i++)
-		arr[i] = src[i];
-	arr[24] = ref;
-	assert_int_equal(xor_gen(25, BLK, arr), 0);
+	xor_ref(src, 24, ref);
 	init_async_submit(&s, ASYNC_TX_XOR_ZERO_DST | ASYNC_TX_ACK, NULL, cb_count, NULL, NULL);
 	RUN(async_xor(pages[20], pages, 0, 24, BLK, &s), false);
 	assert_memory_equal(src[20], ref, BLK);
