@@ -886,14 +886,17 @@ UDMA_EXPORT int dma_get_slave_caps(struct dma_chan *chan, struct dma_slave_caps 
  */
 UDMA_EXPORT int dmaengine_desc_set_reuse(struct dma_async_tx_descriptor *tx);
 
+/* flags are shared with async_tx_ack() on another thread: atomics */
 static inline void dmaengine_desc_clear_reuse(struct dma_async_tx_descriptor *tx)
 {
-	tx->flags = (enum dma_ctrl_flags)(tx->flags & ~DMA_CTRL_REUSE);
+	__atomic_fetch_and((unsigned int *)&tx->flags, ~(unsigned int)DMA_CTRL_REUSE,
+			   __ATOMIC_RELEASE);
 }
 
 static inline bool dmaengine_desc_test_reuse(struct dma_async_tx_descriptor *tx)
 {
-	return (tx->flags & DMA_CTRL_REUSE) == DMA_CTRL_REUSE;
+	return (__atomic_load_n((unsigned int *)&tx->flags, __ATOMIC_ACQUIRE) &
+		DMA_CTRL_REUSE) == DMA_CTRL_REUSE;
 }
 
 /*
